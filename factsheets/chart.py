@@ -1,0 +1,77 @@
+"""The calendar-year returns chart, as inline SVG built from the data.
+
+Past-performance display rules: a linear axis that crosses at 0 %, one bar per year
+with data (a year without data is left empty, never drawn as zero), every bar labelled
+to one decimal, fund and benchmark side by side, and a text alternative with the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 500, 190
+TOP, BOTTOM, LEFT, RIGHT = 24, 28, 6, 6
+COLOURS = ("#1f4e79", "#8fa3b8")
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: dict[int, Decimal]
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:.1f}%".replace("-", "\u2212")  # a true minus sign reads better than a hyphen
+
+
+def returns_chart(series: list[Series], title: str, description: str, font_family: str, partial_years: frozenset[int] = frozenset()) -> Markup:
+    years = sorted({year for s in series for year in s.values})
+    values = [v for s in series for v in s.values.values()]
+    lo, hi = min(Decimal(0), *values), max(Decimal(0), *values)
+    span = (hi - lo) or Decimal(1)
+    plot_h = HEIGHT - TOP - BOTTOM
+    scale = Decimal(plot_h) / span
+    zero_y = TOP + float(hi * scale)
+    group_w = (WIDTH - LEFT - RIGHT) / max(len(years), 1)
+    bar_w = group_w * 0.72 / len(series)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="10">',
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
+    ]
+    for g, year in enumerate(years):
+        x0 = LEFT + g * group_w + group_w * 0.14
+        for i, s in enumerate(series):
+            if year not in s.values:
+                continue  # no data: no bar, not a zero bar
+            value = s.values[year]
+            h = abs(float(value * scale))
+            x = x0 + i * bar_w
+            y = zero_y - h if value >= 0 else zero_y
+            parts.append(
+                f'<rect class="bar s{i}" data-year="{year}" data-value="{value}" x="{x:.2f}" y="{y:.2f}" '
+                f'width="{bar_w * 0.92:.2f}" height="{h:.2f}" fill="{COLOURS[i % len(COLOURS)]}"/>'
+            )
+            label_y = y - 3 if value >= 0 else y + h + 9
+            parts.append(
+                f'<text class="label" x="{x + bar_w * 0.46:.2f}" y="{label_y:.2f}" text-anchor="middle" '
+                f'font-size="{8 if len(series) > 1 else 9}" fill="#222">{escape(_fmt(value))}</text>'
+            )
+        mark = "*" if year in partial_years else ""
+        parts.append(
+            f'<text class="year" x="{LEFT + (g + 0.5) * group_w:.2f}" y="{HEIGHT - 6}" text-anchor="middle" fill="#444">{year}{mark}</text>'
+        )
+    if len(series) > 1:  # a legend names the bars; one series is named by the heading
+        x = WIDTH - RIGHT
+        for i, s in reversed(list(enumerate(series))):
+            width = 10 + 5.5 * len(s.label) if s.label.isascii() else 10 + 10 * len(s.label)
+            x -= width + 8
+            parts.append(f'<rect class="key s{i}" x="{x:.2f}" y="2" width="7" height="7" fill="{COLOURS[i % len(COLOURS)]}"/>')
+            parts.append(f'<text class="key" x="{x + 10:.2f}" y="9" font-size="9" fill="#222">{escape(s.label)}</text>')
+    parts.append(f'<line class="zero" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero_y:.2f}" y2="{zero_y:.2f}" stroke="#333" stroke-width="0.8"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,32 @@
+"""The `factsheets` command. One module per command; each calls the pipeline, never the reverse.
+
+Exit codes, as in ruff and sqlfluff: 0 clean, 1 findings or failed documents, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from .build import build
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factsheets")
+def cli() -> None:
+    """Bilingual PDF factsheets, with their mandatory statements, from fund files."""
+
+
+cli.add_command(build)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="factsheets", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # an internal error still gets a message, and exit code 2
+        click.echo(f"factsheets: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(2)

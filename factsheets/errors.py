@@ -1,0 +1,39 @@
+"""Errors that users see: each names the file and the dotted path of every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # dotted path in the fund file ("fund.risk.min_investor"), or "" for the whole file
+    message: str
+    line: int | None = None
+
+    def format(self, source: str | Path) -> str:
+        where = f"{source}:{self.line}" if self.line else f"{source}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class FactsheetError(Exception):
+    """Base of every error the CLI reports as a message instead of a traceback."""
+
+
+class FundFileError(FactsheetError):
+    """A fund file that cannot be read or does not validate; lists every problem."""
+
+    def __init__(self, source: str | Path, problems: list[Problem]):
+        self.source = str(source)
+        self.problems = problems
+        super().__init__("\n".join(p.format(self.source) for p in problems))
+
+
+class BuildError(FactsheetError):
+    """A document that must not be written (a statement missing, a font missing, ...)."""
+
+    def __init__(self, source: str | Path, messages: list[str]):
+        self.source = str(source)
+        self.messages = messages
+        super().__init__("\n".join(f"{self.source}: {m}" for m in messages))

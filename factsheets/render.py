@@ -1,0 +1,222 @@
+"""Stage 4, render: a validated fund and a variant -> HTML (Jinja2) -> PDF (WeasyPrint).
+
+A `Renderer` holds what is costly and shared by every document: the Jinja environment,
+the parsed stylesheets and the opened fonts. Create one and reuse it.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import weasyprint
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from weasyprint.text.fonts import FontConfiguration
+
+from . import fonts
+from .assets import STYLES_DIR, TEMPLATES_DIR
+from .chart import Series, returns_chart
+from .disclosures import library
+from .errors import BuildError
+from .fetcher import SCHEME, AssetFetcher
+from .localise import Localiser
+from .model import FundFile
+from .variants import Variant
+
+
+def N_(msgid: str) -> str:
+    """Marks a label chosen in code, so that catalogue checks find it."""
+    return msgid
+
+
+CATEGORY_LABELS = {
+    "etf": N_("Exchange-traded fund (ETF)"),
+    "etf_feeder": N_("ETF feeder fund"),
+    "open_ended": N_("Open-ended fund"),
+    "money_market": N_("Money market fund"),
+}
+RISK_LABELS = {
+    "R1": N_("low risk"), "R2": N_("medium-low risk"), "R3": N_("medium risk"),
+    "R4": N_("medium-high risk"), "R5": N_("high risk"),
+}
+
+
+@dataclass(frozen=True)
+class FilledStatement:
+    id: str
+    version: int
+    block: str  # "risk" or "disclaimer"
+    texts: dict[str, str]  # language -> exact text the document must carry
+
+
+@dataclass
+class Document:
+    """A rendered document, with what it must carry so that `verify` can check it."""
+
+    fund: FundFile
+    variant: Variant
+    html: str
+    statements: list[FilledStatement]
+    pdf: bytes = b""
+    pages: int = 0
+    fonts: dict[str, int] = field(default_factory=dict)  # embedded face -> subset bytes
+
+
+def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> list[FilledStatement]:
+    filled = []
+    for statement in library(fund.jurisdiction).applicable(fund, shows_holdings):
+        missing = [lang for lang in variant.langs if lang not in statement.texts]
+        if missing:
+            raise BuildError(fund.code, [f"statement {statement.id} has no approved {', '.join(missing)} text"])
+        filled.append(FilledStatement(statement.id, statement.version, statement.block, {lang: Localiser(lang).statement(statement, fund) for lang in variant.langs}))
+    return filled
+
+
+class Renderer:
+    def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None):
+        self.template_dirs = [*(template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
+        self.env = Environment(
+            loader=FileSystemLoader(self.template_dirs),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        styles = [STYLES_DIR / "factsheet.css", *(style_files or [])]
+        sources = {p: p.read_text(encoding="utf-8") for p in styles}
+        self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri()) for p, text in sources.items()]
+        self.css_text = "".join(sources.values())  # its content strings are drawn too: subset fonts for them
+        self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files or [])]
+        self._localisers = {lang: Localiser(lang) for lang in ("en", "zh-CN", "zh-HK")}
+
+    # -- HTML -----------------------------------------------------------------
+    def _labeller(self, langs: tuple[str, ...]):
+        def t(msgid: str, **values: object) -> Markup:
+            seen: list[str] = []
+            for lang in langs:
+                text = self._localisers[lang]._(msgid, **values)
+                if text not in seen:
+                    seen.append(text)
+            return Markup("").join(Markup('<span lang="{}">{}</span>').format(lang, text) for lang, text in zip(langs, seen))
+        return t
+
+    def _returns(self, fund: FundFile, variant: Variant, family: str) -> dict | None:
+        primary = self._localisers[variant.primary]
+        partial: frozenset[int] = frozenset()
+        if fund.performance:
+            perf = fund.performance.annual_returns
+            series = [Series(N_("Fund"), perf.fund)] + ([Series(N_("Benchmark"), perf.benchmark)] if perf.benchmark else [])
+            title, caption, basis = N_("Calendar-year returns"), N_("Fund and benchmark returns, in percent"), fund.performance.basis
+            start = fund.fund.inception_date
+            if start and (start.month, start.day) != (1, 1) and start.year in perf.fund:
+                partial = frozenset({start.year})
+        elif fund.index and fund.index.annual_returns:
+            series = [Series(N_("Index"), fund.index.annual_returns)]
+            title, caption, basis = N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None
+        else:
+            return None
+        years = sorted({y for s in series for y in s.values})
+        description = "; ".join(
+            f"{year}: " + ", ".join(f"{primary._(s.label)} {primary.percent(s.values[year], 1)}" for s in series if year in s.values)
+            for year in years
+        )
+        chart = returns_chart(
+            [Series(primary._(s.label), s.values) for s in series], primary._(title), description, family, partial
+        )
+        return {"title": title, "caption": caption, "series": series, "years": years, "chart": chart, "partial_years": partial, "basis": basis}
+
+    def html(self, fund: FundFile, variant: Variant) -> tuple[str, list[FilledStatement]]:
+        shows_holdings = fund.holdings is not None
+        statements = fill_statements(fund, variant, shows_holdings)
+        family = fonts.family_name(fonts.script_for(variant.langs))
+        context = {
+            "fund": fund,
+            "variant": variant,
+            "langs": variant.langs,
+            "L": self._localisers,
+            "t": self._labeller(variant.langs),
+            "category_label": CATEGORY_LABELS[fund.fund.category.value],
+            "risk_label": RISK_LABELS[fund.fund.risk.rating],
+            "returns": self._returns(fund, variant, family),
+            "statements": {
+                "risk": [s for s in statements if s.block == "risk"],
+                "disclaimer": [s for s in statements if s.block != "risk"],
+            },
+        }
+        return self.env.get_template("factsheet.html.j2").render(context), statements
+
+    # -- PDF ------------------------------------------------------------------
+    def _page_css(self, variant: Variant, family: str) -> str:
+        return _page_css(variant.langs, family, tuple(self._localisers[lang]._("Page {page} of {pages}") for lang in variant.langs))
+
+    def render(self, fund: FundFile, variant: Variant) -> Document:
+        check_glyphs(fund, variant)
+        html, statements = self.html(fund, variant)
+        script = fonts.script_for(variant.langs)
+        family = fonts.family_name(script)
+        page_css = self._page_css(variant, family)
+        text = html_lib.unescape(html) + page_css + self.css_text
+        if missing := fonts.missing_chars(text, script):
+            raise BuildError(fund.code, [f"{', '.join(map(repr, missing))} cannot be drawn with {family}"])
+        memory = {f"/{weight}.otf": fonts.subset(script, weight, text) for weight in fonts.FILES}
+        font_config = FontConfiguration()
+        font_css = weasyprint.CSS(string=_font_face_css(family) + page_css, font_config=font_config,
+                                  url_fetcher=AssetFetcher(memory, []))
+        fetcher = AssetFetcher(memory, self.asset_roots)
+        document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
+        laid_out = document.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
+        pdf = laid_out.write_pdf(pdf_identifier=f"{fund.code}/{variant.name}/{fund.as_of}".encode())
+        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()})
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+@lru_cache(maxsize=16)
+def _page_css(langs: tuple[str, ...], family: str, page_texts: tuple[str, ...]) -> str:
+    """Margin boxes do not inherit the body's font: name it there too, with the page numbers."""
+    parts = []
+    for i, text in enumerate(page_texts):
+        if i:
+            parts.append('" · "')
+        for piece in text.replace("{page}", "\0page\0").replace("{pages}", "\0pages\0").split("\0"):
+            if piece in ("page", "pages"):
+                parts.append(f"counter({piece})")
+            elif piece:
+                parts.append(_css_string(piece))
+    quoted = _css_string(family)
+    return (
+        f"html {{ font-family: {quoted}; }}\n"
+        f"@page {{ @bottom-right {{ content: {' '.join(parts)}; font-family: {quoted}; font-size: 7pt; color: #555; }}\n"
+        f"  @bottom-left {{ font-family: {quoted}; }} }}\n"
+    )
+
+
+def _font_face_css(family: str) -> str:
+    quoted = _css_string(family)
+    return "".join(
+        f"@font-face {{ font-family: {quoted}; font-weight: {css_weight}; src: url({SCHEME}:/{weight}.otf); }}\n"
+        for weight, css_weight in (("regular", 400), ("bold", 700))
+    )
+
+
+def check_glyphs(fund: FundFile, variant: Variant) -> None:
+    """A character the font cannot draw is an error naming the field, never a box in the PDF."""
+    script = fonts.script_for(variant.langs)
+    problems = []
+    for path, text in fund.texts():
+        for lang in variant.langs:
+            value = text.get(lang)
+            if value and (missing := fonts.missing_chars(value, script)):
+                shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+                problems.append(f"{path}.{lang}: {shown} cannot be drawn with {fonts.family_name(script)}")
+    if problems:
+        raise BuildError(fund.code, problems)
+
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)

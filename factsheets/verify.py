@@ -1,0 +1,42 @@
+"""Stage 5, verify: read the finished PDF back and prove it carries every mandatory
+statement, word for word, in each of its languages. Nothing is trusted to the template."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+
+_SPACE = re.compile(r"[\s\u00ad\u200b]+")
+
+
+def normalise(text: str) -> str:
+    """Line breaks fall mid-sentence in Chinese and between words in English: compare without white space."""
+    return _SPACE.sub("", text)
+
+
+def pdf_pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@dataclass(frozen=True)
+class MissingStatement:
+    id: str
+    version: int
+    lang: str
+
+    def __str__(self) -> str:
+        return f"statement {self.id} (version {self.version}) is missing in {self.lang}"
+
+
+def missing_statements(pdf_text: str, statements) -> list[MissingStatement]:
+    """Each (statement, language) whose exact text is not in the PDF's text."""
+    haystack = normalise(pdf_text)
+    return [
+        MissingStatement(s.id, s.version, lang)
+        for s in statements
+        for lang, text in s.texts.items()
+        if normalise(text) not in haystack
+    ]

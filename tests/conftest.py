@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from factsheets import load_fund, render_document
+from factsheets.verify import normalise, pdf_pages_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+ETF = EXAMPLES / "513770.yaml"
+MONEY_MARKET = EXAMPLES / "990001-demo-money-market.yaml"
+SHARED = ROOT.parent / "shared"
+
+
+@cache
+def rendered(path: Path, variant: str):
+    """Render each (fund, variant) once per test session; tests read the result."""
+    return render_document(load_fund(path), variant)
+
+
+@cache
+def text_of(path: Path, variant: str) -> str:
+    return normalise("".join(pdf_pages_text(rendered(path, variant).pdf)))
+
+
+@pytest.fixture
+def no_weasyprint_warnings(caplog):
+    """Fail a test when WeasyPrint logs a warning, as WeasyPrint's own tests do."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield
+    records = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not records, [r.getMessage() for r in records]
+
+
+def mutate(path: Path, tmp_path: Path, old: str, new: str, name: str = "fund.yaml") -> Path:
+    """A copy of a fund file with one textual change (which must apply)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    target = tmp_path / name
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
