@@ -6,7 +6,7 @@ the in-memory part for scripts. The CLI calls these; they never call the CLI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +55,8 @@ class Outcome:
     bytes: int = 0
     pages: int = 0
     message: str = ""
+    fund: str = ""
+    statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
 
 
 def build_file(source: Path, variants: list[Variant], out_dir: Path, renderer: Renderer | None = None) -> list[Outcome]:
@@ -78,7 +80,8 @@ def build_file(source: Path, variants: list[Variant], out_dir: Path, renderer: R
         except OSError as error:
             outcomes.append(Outcome(source, variant.name, "failed", message=f"{source}: cannot write {variant.name}: {error}"))
             continue
-        outcomes.append(Outcome(source, variant.name, "written", target, len(document.pdf), document.pages))
+        carried = [f"{s.id}@{s.version}" for s in document.statements]
+        outcomes.append(Outcome(source, variant.name, "written", target, len(document.pdf), document.pages, "", fund.code, carried))
     return outcomes
 
 
