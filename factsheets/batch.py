@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -179,7 +180,9 @@ class Batch:
                     if self.fail_fast and entry.status == "failed":
                         return
             return
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, max_tasks_per_child=RECYCLE_AFTER) as pool:
+        # forkserver: workers start clean, not as copies of a parent that may hold large caches.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, max_tasks_per_child=RECYCLE_AFTER) as pool:
             pending: set[Future] = set()
             queue = iter(todo)
 

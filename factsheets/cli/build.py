@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..batch import Batch, Entry
 from ..load import fund_files
 from ..variants import DEFAULT, VariantError, parse_variants
 
@@ -36,6 +35,7 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str):
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 def build(paths: tuple[Path, ...], out_dir: Path, variants, jobs: int, force: bool, fail_fast: bool, quiet: bool) -> None:
     """Build factsheets from fund files (YAML or JSON) and folders of them."""
+    from ..batch import Batch, Entry  # here, not at the top: other commands start without WeasyPrint
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         click.echo(f"{path}: no such file or folder", err=True)
@@ -49,13 +49,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, variants, jobs: int, force: bo
     console = Console(stderr=True)
     live = console.is_terminal and not quiet
     counts: Counter[str] = Counter()
-    failures: list[Entry] = []
+    failures: list = []
     started = time.perf_counter()
     progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                         TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, disable=not live)
     task = progress.add_task("build", total=None, rate="")
 
-    def on_entry(entry: Entry) -> None:
+    def on_entry(entry: "Entry") -> None:
         counts[entry.status] += 1
         if entry.status == "failed":
             failures.append(entry)
@@ -82,7 +82,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, variants, jobs: int, force: bo
     sys.exit(1 if counts["failed"] else 0)
 
 
-def _line(entry: Entry) -> str:
+def _line(entry) -> str:
     if entry.status == "written":
         return f"wrote {entry.path} ({entry.pages} pages, {entry.bytes / 1024:.0f} KB)"
     if entry.status == "unchanged":

@@ -1,0 +1,107 @@
+"""The benchmark (not a test): prints figures and ratios measured in one run on this machine.
+
+    .venv/bin/python bench/run.py [--funds 200] [--docs 48]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html as html_lib
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402
+
+import weasyprint  # noqa: E402
+
+from factsheets import Renderer, load_fund, parse_variant, render_document  # noqa: E402
+from factsheets.batch import Batch  # noqa: E402
+from factsheets.load import fund_files  # noqa: E402
+
+REFERENCE = generate.REFERENCE
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bare_render(html: str, css: list[weasyprint.CSS], family_css: weasyprint.CSS) -> bytes:
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[*css, family_css])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--funds", type=int, default=200)
+    parser.add_argument("--docs", type=int, default=48, help="documents per throughput run")
+    parser.add_argument("--repeat", type=int, default=11)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="factsheets-bench-"))
+    print(f"factsheets benchmark, {os.cpu_count()} cores, WeasyPrint {weasyprint.__version__}")
+
+    # 1. One single-language factsheet, against a bare WeasyPrint render of the same HTML
+    #    with the system's Noto Sans CJK (same process, same stylesheets, no subsetting).
+    fund = load_fund(REFERENCE)
+    renderer = Renderer()
+    family = weasyprint.CSS(string='html, @page { font-family: "Noto Sans CJK SC"; } '
+                                   '@page { @bottom-right { font-family: "Noto Sans CJK SC"; } }')
+    print("\nsingle-language factsheet (median of %d)" % args.repeat)
+    print(f"{'variant':<10}{'ours s':>9}{'bare s':>9}{'ratio':>8}{'ours KB':>10}{'bare KB':>10}")
+    for name in ("en", "zh-CN"):
+        variant = parse_variant(name)
+        html, _ = renderer.html(fund, variant)
+        render_document(fund, variant, renderer)  # warm caches
+        bare_render(html, renderer.stylesheets, family)
+        ours = median_time(lambda: render_document(fund, variant, renderer), args.repeat)
+        bare = median_time(lambda: bare_render(html, renderer.stylesheets, family), args.repeat)
+        ours_kb = len(render_document(fund, variant, renderer).pdf) / 1024
+        bare_kb = len(bare_render(html, renderer.stylesheets, family)) / 1024
+        print(f"{name:<10}{ours:>9.3f}{bare:>9.3f}{ours / bare:>8.2f}{ours_kb:>10.1f}{bare_kb:>10.1f}   (target ratio <= 0.6, <= 60 KB)")
+
+    # 2. Throughput with --jobs 1 and --jobs 2 (single-language documents, all rendered).
+    funds = generate.main(args.funds, work / "funds", broken=3)
+    sample = funds[3 : 3 + args.docs]
+    rates = {}
+    for jobs in (1, 2):
+        out = work / f"out-j{jobs}"
+        start = time.perf_counter()
+        entries = Batch(sample, [parse_variant("en")], out, jobs=jobs, force=True).run()
+        elapsed = time.perf_counter() - start
+        rates[jobs] = len(entries) / elapsed
+        sizes = [e.bytes for e in entries if e.status == "written"]
+        print(f"\n--jobs {jobs}: {len(entries)} documents in {elapsed:.2f} s = {rates[jobs]:.1f} docs/s, "
+              f"median {statistics.median(sizes) / 1024:.1f} KB")
+    print(f"throughput ratio jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}   (target >= 1.8; about 12 docs/s on 2 cores)")
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: this process {peak_self:.0f} MB, largest worker {peak_children:.0f} MB   (target <= 300 MB)")
+
+    # 3. 200 funds with 3 broken: the others build, the 3 are reported; then a rebuild with nothing changed.
+    out = work / "out-all"
+    start = time.perf_counter()
+    entries = Batch(fund_files([work / "funds"]), [parse_variant("en")], out, jobs=2).run()
+    failed = [e for e in entries if e.status == "failed"]
+    print(f"\n{len(funds)} funds (3 broken): {len(entries) - len(failed)} written, {len(failed)} failed "
+          f"in {time.perf_counter() - start:.1f} s")
+    for entry in failed:
+        print("  " + entry.error.splitlines()[0])
+    start = time.perf_counter()
+    entries = Batch(fund_files([work / "funds"]), [parse_variant("en")], out, jobs=2).run()
+    unchanged = sum(e.status == "unchanged" for e in entries)
+    print(f"rebuild with nothing changed: {unchanged} unchanged in {time.perf_counter() - start:.2f} s   (target < 2 s)")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
