@@ -11,6 +11,11 @@ import click
 
 from .. import __version__
 from .build import build
+from .check import check
+from .doctor import doctor
+from .rules import rules_command
+from .schema import schema
+from .verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +25,11 @@ def cli() -> None:
 
 
 cli.add_command(build)
+cli.add_command(check)
+cli.add_command(verify)
+cli.add_command(rules_command)
+cli.add_command(schema)
+cli.add_command(doctor)
 
 
 def main() -> None:

@@ -1,0 +1,175 @@
+"""Read a finished PDF (ours or anyone's) for `verify`: its text, the size and fill colour of every
+character, its declared /Lang and the scripts its text is in, and where a statement stands in it."""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+from dataclasses import dataclass, field
+
+from .errors import FactsheetError
+from .verify import normalise
+
+MIN_SIZE_PT = 7.0
+MIN_CONTRAST = 4.5
+_CID = re.compile(r"^\(cid:\d+\)$")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Characters that exist only in one of the two Chinese scripts, common in fund documents.
+_SIMPLIFIED = set("险资谨过业绩预现证构读说书仅买卖金环发围应产务报动盘额类费这门间时")
+_TRADITIONAL = set("險資謹過業績預現證構讀說書僅買賣環發圍應產務報動盤額類費這門間時")
+_TRADITIONAL -= _SIMPLIFIED  # 金 and the like are shared
+_SIMPLIFIED -= set("金")
+
+
+class PdfError(FactsheetError):
+    pass
+
+
+@dataclass
+class Glyph:
+    size: float
+    color: tuple[float, float, float] | None  # RGB 0..1, None when not a plain colour
+    page: int  # 1-based
+
+
+@dataclass
+class Inspection:
+    pages: int
+    text: str  # every character of the document in order, white space removed (verify.normalise)
+    glyphs: list[Glyph]  # one per character of `text`
+    declared_lang: str | None
+    unmapped: dict[int, int] = field(default_factory=dict)  # page -> glyphs that map to no character
+    textless_pages: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A statement a document must carry in one language: exact text, or a pattern with its placeholders open."""
+
+    id: str
+    version: int
+    lang: str
+    text: str
+    exact: bool = True
+
+    def find(self, haystack: str) -> list[tuple[int, int]]:
+        """Every (start, end) at which the statement stands in normalised text."""
+        if self.exact:
+            needle = normalise(self.text)
+            spans, start = [], haystack.find(needle)
+            while start >= 0:
+                spans.append((start, start + len(needle)))
+                start = haystack.find(needle, start + 1)
+            return spans
+        return [m.span() for m in statement_pattern(self.text).finditer(haystack)]
+
+
+def statement_pattern(template: str) -> re.Pattern[str]:
+    """A statement with {placeholders} as a pattern over normalised text: each placeholder is 1-80 characters."""
+    parts = [re.escape(normalise(literal)) for literal, _, _, _ in string.Formatter().parse(template)]
+    return re.compile(".{1,80}?".join(parts))
+
+
+def to_rgb(color: object) -> tuple[float, float, float] | None:
+    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
+        return None
+    if len(color) == 1:
+        return (float(color[0]),) * 3
+    if len(color) == 3:
+        return tuple(float(c) for c in color)  # type: ignore[return-value]
+    if len(color) == 4:
+        c, m, y, k = (float(v) for v in color)
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def contrast_on_white(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2 contrast ratio of a colour against white (1 to 21)."""
+    def channel(c: float) -> float:
+        c = min(max(c, 0.0), 1.0)
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def inspect_pdf(data: bytes) -> Inspection:
+    """Extract every character with its size and colour; raise PdfError when the file is not a readable PDF."""
+    import pdfplumber  # costly import: only when a PDF is read
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pypdf import PdfReader
+
+    if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        raise PdfError("not a PDF file")
+    try:
+        catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
+        lang = catalog.get("/Lang")
+        declared = str(lang) if lang else None
+        text: list[str] = []
+        glyphs: list[Glyph] = []
+        unmapped: dict[int, int] = {}
+        textless: list[int] = []
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            pages = len(document.pages)
+            for number, page in enumerate(document.pages, 1):
+                chars = page.chars
+                if not any(c["text"].strip() for c in chars):
+                    textless.append(number)
+                for char in chars:
+                    value = char["text"]
+                    if _CID.match(value) or "\ufffd" in value:
+                        unmapped[number] = unmapped.get(number, 0) + 1
+                        continue
+                    glyph = Glyph(float(char.get("size") or 0), to_rgb(char.get("non_stroking_color")), number)
+                    for ch in normalise(value):
+                        text.append(ch)
+                        glyphs.append(glyph)
+    except PdfError:
+        raise
+    except (PDFSyntaxError, Exception) as error:  # pypdf and pdfminer raise many types for broken files
+        raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
+    return Inspection(pages, "".join(text), glyphs, declared, unmapped, textless)
+
+
+def langs_of(inspection: Inspection) -> tuple[str, ...]:
+    """The languages a document is in: its /Lang, and the scripts found in its text."""
+    found: set[str] = set()
+    declared = (inspection.declared_lang or "").lower()
+    if declared.startswith("en"):
+        found.add("en")
+    elif declared.startswith(("zh-hk", "zh-tw", "zh-mo", "zh-hant")):
+        found.add("zh-HK")
+    elif declared.startswith("zh"):
+        found.add("zh-CN")
+    text = inspection.text
+    latin = sum(1 for c in text if "a" <= c.lower() <= "z")
+    han = len(_HAN.findall(text))
+    if latin >= 200 and latin >= 0.15 * (latin + han):
+        found.add("en")
+    if han >= 20:
+        simplified = sum(1 for c in text if c in _SIMPLIFIED)
+        traditional = sum(1 for c in text if c in _TRADITIONAL)
+        if simplified >= 3 or traditional < 3:
+            found.add("zh-CN")
+        if traditional >= 3:
+            found.add("zh-HK")
+    return tuple(lang for lang in ("en", "zh-CN", "zh-HK") if lang in found)
+
+
+def parse_langs(text: str) -> tuple[str, ...]:
+    """`--lang en,zh-CN` (or `bilingual`, `en+zh-HK`) -> languages."""
+    langs: list[str] = []
+    for part in re.split(r"[,+]", text):
+        part = part.strip()
+        if not part:
+            continue
+        names = ("en", "zh-CN") if part == "bilingual" else (part,)
+        for name in names:
+            if name not in ("en", "zh-CN", "zh-HK"):
+                raise ValueError(f"unknown language {name!r}: use en, zh-CN, zh-HK (comma-separated)")
+            if name not in langs:
+                langs.append(name)
+    if not langs:
+        raise ValueError("no language given")
+    return tuple(langs)

@@ -1,0 +1,142 @@
+"""Findings in the forms CI systems display: text, json, junit, github, sarif."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+from . import __version__
+from .rules import Finding, rules
+
+FORMATS = ("text", "json", "junit", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def failing(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if not f.waived]
+
+
+def exit_code(findings: list[Finding]) -> int:
+    return 1 if failing(findings) else 0
+
+
+def _where(f: Finding) -> str:
+    parts = [f.file + (f":{f.line}" if f.line else "")]
+    if f.location:
+        parts.append(f.location)
+    return ": ".join(parts)
+
+
+def to_text(findings: list[Finding], files: list[str]) -> str:
+    lines = []
+    for f in findings:
+        waived = f" [waived: {f.waiver}]" if f.waived else ""
+        lang = f" ({f.lang})" if f.lang and f.lang not in (f.location or "") else ""
+        lines.append(f"{_where(f)}: {f.code} [{f.name}] {f.message}{lang}{waived}")
+    bad, waived = len(failing(findings)), sum(f.waived for f in findings)
+    summary = f"{bad} finding{'s' * (bad != 1)}" + (f" ({waived} waived)" if waived else "") + \
+        f" in {len(files)} file{'s' * (len(files) != 1)}"
+    lines.append(summary if bad or waived else f"All clear: {len(files)} file{'s' * (len(files) != 1)} checked")
+    return "\n".join(lines)
+
+
+def to_json(findings: list[Finding], files: list[str]) -> str:
+    keys = ("code", "name", "severity", "message", "file", "fund", "lang", "location", "line", "waived", "waiver")
+    return json.dumps([{k: f.to_dict()[k] for k in keys} for f in findings], ensure_ascii=False, indent=2)
+
+
+def to_junit(findings: list[Finding], files: list[str]) -> str:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.file].append(f)
+    names = list(dict.fromkeys([*files, *by_file]))
+    suites = ET.Element("testsuites", name="factsheets")
+    suite = ET.SubElement(suites, "testsuite", name="factsheets", tests=str(len(names)),
+                          failures=str(sum(1 for n in names if failing(by_file[n]))), errors="0", skipped="0")
+    for name in names:
+        case = ET.SubElement(suite, "testcase", classname="factsheets", name=name, file=name)
+        bad = failing(by_file[name])
+        if bad:
+            failure = ET.SubElement(case, "failure", type=bad[0].code,
+                                    message=f"{len(bad)} finding{'s' * (len(bad) != 1)}: " + ", ".join(dict.fromkeys(f.code for f in bad)))
+            failure.text = "\n".join(f"{f.location or ''}: {f.code} [{f.name}] {f.message}".lstrip(": ") for f in bad)
+        if waived := [f for f in by_file[name] if f.waived]:
+            ET.SubElement(case, "system-out").text = "\n".join(f"waived {f.code}: {f.message} ({f.waiver})" for f in waived)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(findings: list[Finding], files: list[str]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    lines = []
+    for f in findings:
+        level = "notice" if f.waived else ("error" if f.severity == "error" else "warning")
+        props = [f"file={_escape_property(f.file)}"]
+        if f.line:
+            props.append(f"line={f.line}")
+        props.append(f"title={_escape_property(f'{f.code} {f.name}')}")
+        where = f"{f.location}: " if f.location else ""
+        waived = f" (waived: {f.waiver})" if f.waived else ""
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(where + f.message + waived)}")
+    return "\n".join(lines)
+
+
+def to_sarif(findings: list[Finding], files: list[str]) -> str:
+    catalogue = sorted(rules(), key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(catalogue)}
+    results = []
+    for f in findings:
+        location: dict = {"physicalLocation": {"artifactLocation": {"uri": Path(f.file).as_posix()}}}
+        if f.line:
+            location["physicalLocation"]["region"] = {"startLine": f.line}
+        if f.location:
+            location["logicalLocations"] = [{"fullyQualifiedName": f.location}]
+        result = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "error" if f.severity == "error" else "warning",
+            "message": {"text": f.message},
+            "locations": [location],
+            "properties": {"name": f.name, "fund": f.fund, "lang": f.lang},
+        }
+        if f.waived:
+            result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
+        results.append(result)
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "factsheets",
+                "version": __version__,
+                "informationUri": "https://github.com/factsheets/factsheets",
+                "rules": [{
+                    "id": r.code,
+                    "name": r.name,
+                    "shortDescription": {"text": r.message},
+                    "fullDescription": {"text": r.explanation},
+                    "help": {"text": r.explanation},
+                    "defaultConfiguration": {"level": "error" if r.severity == "error" else "warning"},
+                } for r in catalogue],
+            }},
+            "artifacts": [{"location": {"uri": Path(name).as_posix()}} for name in files],
+            "results": results,
+        }],
+    }
+    return json.dumps(sarif, ensure_ascii=False, indent=2)
+
+
+WRITERS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github, "sarif": to_sarif}
+
+
+def render(findings: list[Finding], files: list[str], fmt: str) -> str:
+    return WRITERS[fmt](sorted(findings, key=lambda f: f.sort_key), files)

@@ -1,0 +1,15 @@
+"""The rules of `factsheets check` and `factsheets verify`, in one registry.
+
+Codes are stable and grouped by prefix: FD fund data, DS disclosures, PDF finished PDF.
+Each rule is one class with a code, a kebab-case name, a severity, a one-line message and an
+explanation; `factsheets rules` lists them. The checking itself is in `check.py`.
+"""
+
+from . import disclosures, fund_data, pdf  # noqa: F401 - registers the rules
+from .base import REGISTRY, Finding, FundContext, PdfContext, Rule, get_rule
+
+__all__ = ["REGISTRY", "Finding", "FundContext", "PdfContext", "Rule", "get_rule", "rules"]
+
+
+def rules(scope: str | None = None) -> list[Rule]:
+    return sorted((r for r in REGISTRY.values() if scope is None or r.scope == scope), key=lambda r: r.code)

@@ -1,0 +1,122 @@
+"""What every rule shares: the finding it reports, the registry it lives in, and the
+contexts it checks (a fund file, or a finished PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..disclosures import Library
+    from ..errors import Problem
+    from ..model import FundFile
+    from ..pdfcheck import Inspection, Expected
+
+Severity = Literal["error", "warning"]
+SCOPES = ("fund", "pdf", "render")
+
+
+@dataclass
+class Finding:
+    code: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    fund: str | None = None
+    lang: str | None = None
+    location: str | None = None  # dotted path in a fund file, or "page N" in a PDF
+    line: int | None = None
+    waived: bool = False
+    waiver: str | None = None  # the waiver's reason, approver and expiry, when waived
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.file, self.code, self.location or "", self.lang or "", self.message)
+
+
+class Rule:
+    """One rule: a stable code, a kebab-case name, a severity, a one-line message and an explanation."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = "error"
+    message: ClassVar[str]
+    explanation: ClassVar[str]
+    scope: ClassVar[str] = "fund"
+
+    def check(self, ctx: Any) -> Iterable[Finding]:  # pragma: no cover - overridden
+        return ()
+
+    def finding(self, ctx: Any, message: str | None = None, *, location: str | None = None,
+                lang: str | None = None, line: int | None = None, file: str | None = None) -> Finding:
+        return Finding(self.code, self.name, self.severity, message or self.message, file or ctx.file,
+                       getattr(ctx, "fund_code", None), lang, location, line)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    assert cls.code not in REGISTRY, f"duplicate rule code {cls.code}"
+    assert cls.scope in SCOPES
+    REGISTRY[cls.code] = cls()
+    return cls
+
+
+def get_rule(key: str) -> Rule | None:
+    """A rule by code (FD003, case-insensitive) or by name (min-investor-below-rating)."""
+    key = key.strip()
+    if key.upper() in REGISTRY:
+        return REGISTRY[key.upper()]
+    return next((r for r in REGISTRY.values() if r.name == key.lower()), None)
+
+
+@dataclass
+class FundContext:
+    """One fund file as the fund and disclosure rules see it."""
+
+    file: str
+    data: dict | None  # the raw mapping, None when the file could not be parsed
+    fund: FundFile | None  # None when it does not validate
+    problems: list[tuple[Problem, str]]  # every load/validation problem with its Pydantic error type
+    library: Library | None
+    pins: dict | None
+    today: dt.date
+    max_age: int
+
+    @property
+    def fund_code(self) -> str | None:
+        if self.fund is not None:
+            return self.fund.code
+        code = ((self.data or {}).get("fund") or {}).get("code") if isinstance((self.data or {}).get("fund"), dict) else None
+        return str(code) if code is not None else None
+
+    def langs(self) -> tuple[str, ...]:
+        """The languages the fund is rendered in: en and zh-CN always, zh-HK when it has any zh-HK text."""
+        if self.fund is None:
+            return ("en", "zh-CN")
+        if any(text.get("zh-HK") for _, text in self.fund.texts()):
+            return ("en", "zh-CN", "zh-HK")
+        return ("en", "zh-CN")
+
+
+@dataclass
+class PdfContext:
+    """One finished PDF as the PDF rules see it."""
+
+    file: str
+    inspection: Inspection
+    langs: tuple[str, ...]
+    expected: list[Expected]  # statements the document must carry, per language
+    fund: FundFile | None = None
+    shows_index_returns: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def fund_code(self) -> str | None:
+        return self.fund.code if self.fund is not None else None

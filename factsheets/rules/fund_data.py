@@ -1,0 +1,193 @@
+"""FD: rules on the fund data itself, checked without rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable
+
+from ..errors import Problem
+from ..model import LANGS
+from .base import Finding, FundContext, Rule, register
+
+_RETURN_AFTER_AS_OF = re.compile(r"^a (?:benchmark )?return for \d+ is after as_of")
+
+
+class ProblemRule(Rule):
+    """A rule that reports some of the model's validation problems (claimed by `claims`)."""
+
+    def claims(self, problem: Problem, kind: str) -> bool:  # pragma: no cover - overridden
+        return False
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        for problem, kind in ctx.problems:
+            if self.claims(problem, kind):
+                yield self.finding(ctx, problem.message, location=problem.path or None, line=problem.line,
+                                   lang=_lang_of(problem.path))
+
+
+def _lang_of(path: str) -> str | None:
+    last = path.rsplit(".", 1)[-1] if path else ""
+    return last if last in LANGS else None
+
+
+@register
+class InvalidFundData(ProblemRule):
+    code = "FD001"
+    name = "invalid-fund-data"
+    message = "the fund file cannot be read or does not validate against the fund/v1 model"
+    explanation = (
+        "Every problem the loader or the Pydantic model finds (a syntax error, a duplicate key, an unknown key,\n"
+        "a wrong type, a value out of range, a cross-field rule) is one finding, with the dotted path of the field\n"
+        "(`fund.risk.rating`) or the line of the file. Problems that a more specific rule explains (a missing\n"
+        "translation, an unsuitable investor class, a return after as_of) carry that rule's code instead.\n"
+        "Fix: correct the field named; `factsheets schema` prints the JSON Schema of fund files."
+    )
+
+    def claims(self, problem: Problem, kind: str) -> bool:
+        return not any(rule.claims(problem, kind) for rule in _SPECIFIC)
+
+
+@register
+class MissingTranslation(ProblemRule):
+    code = "FD002"
+    name = "missing-translation"
+    message = "a reader-visible text is missing in a language the fund is rendered in"
+    explanation = (
+        "Every text a reader sees (names, notes, commentary, sources, bases) is given per language. `en` and\n"
+        "`zh-CN` are required for every fund; once a fund gives any text in `zh-HK` it is rendered in Traditional\n"
+        "Chinese too, and every one of its texts then needs `zh-HK`. A missing text would otherwise print in\n"
+        "another language, or stop the build. Fix: add the text in the language named by the finding."
+    )
+
+    def claims(self, problem: Problem, kind: str) -> bool:
+        return kind == "missing" and _lang_of(problem.path) is not None
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        for finding in super().check(ctx):
+            finding.message = f"missing in {finding.lang}: every reader-visible text needs en and zh-CN"
+            yield finding
+        if ctx.fund is None or "zh-HK" not in ctx.langs():
+            return
+        for path, text in ctx.fund.texts():
+            if not text.get("zh-HK"):
+                yield self.finding(ctx, "missing in zh-HK, which the fund's other texts are given in",
+                                   location=f"{path}.zh-HK", lang="zh-HK")
+
+
+@register
+class MinInvestorBelowRating(ProblemRule):
+    code = "FD003"
+    name = "min-investor-below-rating"
+    message = "the minimum investor class is below what the risk rating demands"
+    explanation = (
+        "A fund rated Rn may only be sold to investors assessed Cn or above (R4 needs C4, C5). A lower\n"
+        "`fund.risk.min_investor` would print a suitability statement that sells the fund to investors it does not\n"
+        "suit. Fix: raise min_investor to at least the class named, or correct the rating."
+    )
+
+    def claims(self, problem: Problem, kind: str) -> bool:
+        return kind == "min_investor_too_low"
+
+
+@register
+class ReturnAfterAsOf(ProblemRule):
+    code = "FD004"
+    name = "return-after-as-of"
+    message = "a calendar-year return is given for a year after the file's as_of date"
+    explanation = (
+        "Returns shown for a year that had not happened at `as_of` are either a typo or a forecast; neither may\n"
+        "be printed as performance. Applies to fund, benchmark and index returns. Fix: remove the year or\n"
+        "correct `as_of`."
+    )
+
+    def claims(self, problem: Problem, kind: str) -> bool:
+        return kind == "fund_rule" and bool(_RETURN_AFTER_AS_OF.match(problem.message))
+
+
+@register
+class ReturnBeforeIndexBase(Rule):
+    code = "FD005"
+    name = "return-before-index-base"
+    message = "an index return is given for a year before the index's base year"
+    explanation = (
+        "An index has no history before its base date: a return for an earlier year is back-filled or\n"
+        "made up, and may not be shown as index data. Fix: remove the years before `index.base_date`."
+    )
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        index = ctx.fund.index if ctx.fund is not None else None
+        if index is None:
+            return
+        for year in index.annual_returns:
+            if year < index.base_date.year:
+                yield self.finding(ctx, f"a return for {year} is before the index base date {index.base_date.isoformat()}",
+                                   location=f"index.annual_returns.{year}")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@register
+class YoungFundPerformance(Rule):
+    code = "FD006"
+    name = "young-fund-performance"
+    message = "a fund younger than 6 months shows fund performance"
+    explanation = (
+        "Performance of a fund less than six months old at `as_of` may not be shown. A fund file whose\n"
+        "`fund.inception_date` is less than six months before `as_of` must have no `performance` section.\n"
+        "Fix: remove `performance` until the fund is six months old."
+    )
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        fund = ctx.fund
+        if fund is None or fund.performance is None or fund.fund.inception_date is None:
+            return
+        if _add_months(fund.fund.inception_date, 6) > fund.as_of:
+            yield self.finding(
+                ctx, f"the fund started on {fund.fund.inception_date.isoformat()}, less than 6 months before as_of "
+                     f"{fund.as_of.isoformat()}, and may not show performance", location="performance")
+
+
+@register
+class StaleData(Rule):
+    code = "FD007"
+    name = "stale-data"
+    message = "the fund data is older than the maximum age"
+    explanation = (
+        "`as_of` is more than `--max-age` days (default 45; `max_age` in the configuration) before today\n"
+        "(or `--today DATE`). A factsheet built from stale data misleads. Fix: update the data and `as_of`,\n"
+        "or, for an archived fund file, waive the rule with a reason, an approver and an expiry date."
+    )
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        if ctx.fund is None:
+            return
+        age = (ctx.today - ctx.fund.as_of).days
+        if age > ctx.max_age:
+            yield self.finding(ctx, f"as_of {ctx.fund.as_of.isoformat()} is {age} days before {ctx.today.isoformat()}, "
+                                    f"more than the maximum of {ctx.max_age}", location="as_of")
+
+
+@register
+class ExpiredWaiver(Rule):
+    code = "FD008"
+    name = "expired-waiver"
+    message = "a waiver in the project's configuration has expired"
+    explanation = (
+        "A waiver exempts one fund from one rule, with a reason, an approver and an expiry date. After that\n"
+        "date the waiver no longer applies: the finding it covered is reported again, and the expired waiver is\n"
+        "a finding itself, so that it is renewed (with a new approval) or removed."
+    )
+    # Reported by `config.apply_waivers`, not by checking a fund.
+
+
+_SPECIFIC: tuple[ProblemRule, ...] = (MissingTranslation(), MinInvestorBelowRating(), ReturnAfterAsOf())

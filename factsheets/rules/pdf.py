@@ -1,0 +1,151 @@
+"""PDF: rules on a finished PDF (`factsheets verify`, `factsheets check --render`)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..pdfcheck import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
+from ..verify import normalise
+from .base import Finding, PdfContext, Rule, register
+
+
+@register
+class StatementMissing(Rule):
+    code = "PDF001"
+    name = "statement-missing"
+    scope = "pdf"
+    message = "a mandatory statement is missing from the PDF in one of its languages"
+    explanation = (
+        "The text of the PDF is extracted and each mandatory statement is looked for, word for word, in each\n"
+        "language the document is in (`--lang`, else its /Lang and the scripts of its text), ignoring white\n"
+        "space and line breaks. Without `--fund`, the statements that apply to every fund are required, their\n"
+        "placeholders (risk rating, investor class) matching any short text; with `--fund`, every statement that\n"
+        "applies to that fund, filled exactly. Fix: restore the statement in the template or document."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        for expected in ctx.expected:
+            if not expected.find(ctx.inspection.text):
+                yield self.finding(ctx, f"statement {expected.id} (version {expected.version}) is missing in {expected.lang}",
+                                   lang=expected.lang, location=f"statement {expected.id}")
+
+
+@register
+class StatementNotProminent(Rule):
+    code = "PDF002"
+    name = "statement-not-prominent"
+    scope = "pdf"
+    message = f"a mandatory statement is set smaller than {MIN_SIZE_PT:g} pt or with contrast below {MIN_CONTRAST}:1"
+    explanation = (
+        f"A statement a reader cannot read is not disclosed. Every character of a mandatory statement must be\n"
+        f"at least {MIN_SIZE_PT:g} pt and its fill colour must have a contrast of at least {MIN_CONTRAST}:1 against white\n"
+        "(WCAG 2). When a statement stands more than once, one prominent occurrence suffices.\n"
+        "Fix: the style that shrinks or fades it (`.statements p` in styles/factsheet.css)."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        glyphs = ctx.inspection.glyphs
+        for expected in ctx.expected:
+            problems = []
+            for start, end in expected.find(ctx.inspection.text):
+                span = glyphs[start:end]
+                smallest = min(g.size for g in span)
+                contrasts = [contrast_on_white(g.color) for g in span if g.color is not None]
+                lowest = min(contrasts) if contrasts else 21.0
+                if smallest >= MIN_SIZE_PT - 0.05 and lowest >= MIN_CONTRAST:
+                    problems = []
+                    break
+                what = []
+                if smallest < MIN_SIZE_PT - 0.05:
+                    what.append(f"set in {smallest:.1f} pt, below {MIN_SIZE_PT:g} pt")
+                if lowest < MIN_CONTRAST:
+                    what.append(f"contrast {lowest:.2f}:1 against white, below {MIN_CONTRAST}:1")
+                problems.append((span[0].page, " and ".join(what)))
+            if problems:
+                page, what = problems[0]
+                yield self.finding(ctx, f"statement {expected.id} in {expected.lang} is not prominent: {what}",
+                                   lang=expected.lang, location=f"page {page}")
+
+
+@register
+class TextNotExtractable(Rule):
+    code = "PDF003"
+    name = "text-not-extractable"
+    scope = "pdf"
+    message = "text cannot be extracted from the PDF, or glyphs map to no character"
+    explanation = (
+        "A statement that is an image, outlined text, or a font without a character map cannot be verified,\n"
+        "searched, copied or read aloud. A page with no extractable text and glyphs that map to no Unicode\n"
+        "character are findings. Fix: export with real text and embedded fonts with ToUnicode maps\n"
+        "(in Word: do not 'save as image'; in LibreOffice/Typst the default PDF export is fine)."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        ins = ctx.inspection
+        if not ins.text:
+            yield self.finding(ctx, "no text can be extracted from the PDF (scanned, or text drawn as outlines?)",
+                               location="page 1")
+            return
+        for page in ins.textless_pages:
+            yield self.finding(ctx, f"page {page} has no extractable text", location=f"page {page}")
+        for page, count in sorted(ins.unmapped.items()):
+            yield self.finding(ctx, f"{count} glyph(s) on page {page} map to no character", location=f"page {page}")
+
+
+@register
+class IndexReturnsUnlabelled(Rule):
+    code = "PDF004"
+    name = "index-returns-unlabelled"
+    scope = "pdf"
+    message = "index returns are shown without the label that they are index data"
+    explanation = (
+        "A fund without performance of its own may show its index's calendar-year returns, but only labelled\n"
+        "as index data, not the fund's returns, in every language of the document (the caption 'Index data,\n"
+        "not the fund's returns'). Checked with `--fund` and by `check --render`.\n"
+        "Fix: restore the caption of the returns section in the template."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        if not ctx.shows_index_returns:
+            return
+        from ..localise import Localiser
+
+        for lang in ctx.langs:
+            label = Localiser(lang)._("Index data, not the fund's returns; in percent")
+            if normalise(label) not in ctx.inspection.text:
+                yield self.finding(ctx, f"index returns are not labelled as index data in {lang} ({label!r} is missing)",
+                                   lang=lang, location="index.annual_returns")
+
+
+@register
+class WrongFund(Rule):
+    code = "PDF005"
+    name = "wrong-fund"
+    scope = "pdf"
+    message = "the PDF is not the factsheet of the fund given with --fund"
+    explanation = (
+        "With `--fund FILE`, the PDF must name that fund: its code and its name in at least one of its languages.\n"
+        "A PDF of another fund (a copy-paste slip, a misnamed file) is a finding."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        fund = ctx.fund
+        if fund is None:
+            return
+        text = ctx.inspection.text
+        names = [fund.fund.name.get(lang) for lang in ("en", "zh-CN", "zh-HK")]
+        if fund.code not in text or not any(name and normalise(name) in text for name in names):
+            yield self.finding(ctx, f"the PDF does not name fund {fund.code} ({fund.fund.name.en}): a PDF of another fund?")
+
+
+@register
+class RenderFailed(Rule):
+    code = "PDF006"
+    name = "render-failed"
+    scope = "render"
+    message = "the fund cannot be rendered through the current templates and styles"
+    explanation = (
+        "`check --render` renders each fund in memory through the current templates and styles. A template\n"
+        "error, a label missing from a catalogue or a character no font can draw stops the build, and is a\n"
+        "finding here. Fix: the template, catalogue or text named in the message."
+    )

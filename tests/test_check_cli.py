@@ -1,0 +1,195 @@
+"""`factsheets check`, `rules` and `schema` as a user runs them: exit codes 0/1/2, messages, every format."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from factsheets.cli import cli
+
+from .conftest import ETF, EXAMPLES, MONEY_MARKET, mutate
+
+TODAY = ["--today", "2025-11-20"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_reference_funds_check_clean():
+    result = run("check", str(ETF), *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "All clear: 1 file checked" in result.output
+    assert run("check", str(EXAMPLES), *TODAY, "--format", "json").output.strip() == "[]"
+
+
+@pytest.fixture
+def bad_funds(tmp_path):
+    """The three failures of the issue: a zh-CN text removed, banned wording in the commentary, C2 for R4."""
+    no_zh = mutate(ETF, tmp_path, "    zh-CN: 港股互联网ETF\n", "", "no-zh.yaml")
+    banned = mutate(ETF, tmp_path, "    受海外避险情绪影响", "    保本！受海外避险情绪影响", "banned.yaml")
+    banned = mutate(banned, tmp_path, "overseas risk-off sentiment", "overseas risk-free sentiment", "banned.yaml")
+    c2 = mutate(ETF, tmp_path, "min_investor: C4 ", "min_investor: C2 ", "c2.yaml")
+    return {no_zh: {"FD002"}, banned: {"DS003"}, c2: {"FD003"}}
+
+
+def _codes_by_file(fmt: str, output: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    if fmt == "json":
+        for item in json.loads(output):
+            found.setdefault(item["file"], set()).add(item["code"])
+    elif fmt == "sarif":
+        for result in json.loads(output)["runs"][0]["results"]:
+            found.setdefault(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], set()).add(result["ruleId"])
+    elif fmt == "junit":
+        for case in ET.fromstring(output).iter("testcase"):
+            for failure in case.findall("failure"):
+                found.setdefault(case.get("name"), set()).update(
+                    line.split(": ")[1].split()[0] for line in failure.text.splitlines())
+    elif fmt == "github":
+        for line in output.splitlines():
+            assert line.startswith("::error file="), line
+            props = line[2:].split("::", 1)[0].split(" ", 1)[1]
+            fields = dict(p.split("=", 1) for p in props.split(","))
+            found.setdefault(fields["file"], set()).add(fields["title"].split()[0])
+    else:
+        for line in output.splitlines()[:-1]:
+            file, rest = line.split(": ", 1)
+            found.setdefault(file, set()).add(next(w for w in rest.split() if w[:2] in ("FD", "DS", "PD")))
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github", "sarif"])
+def test_bad_funds_exit_1_with_the_right_codes_in_every_format(bad_funds, fmt):
+    result = run("check", *map(str, bad_funds), *TODAY, "--format", fmt)
+    assert result.exit_code == 1, result.output
+    assert _codes_by_file(fmt, result.output) == {str(path): codes for path, codes in bad_funds.items()}
+
+
+def test_messages_name_the_field_and_the_word(bad_funds):
+    output = run("check", *map(str, bad_funds), *TODAY).output
+    assert "fund.name.zh-CN: FD002 [missing-translation] missing in zh-CN" in output
+    assert "commentary.zh-CN: DS003 [banned-wording] contains banned wording '保本'" in output
+    assert "commentary.en: DS003 [banned-wording] contains banned wording 'risk-free'" in output
+    assert "fund.risk.min_investor: FD003 [min-investor-below-rating] C2 is below C4, the minimum for an R4 fund" in output
+    assert "3 findings" not in output and "4 findings in 3 files" in output
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = run("check", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "nope.yaml: no such file or folder" in result.output
+
+
+def test_unknown_format_exits_2():
+    assert run("check", str(ETF), "--format", "xml").exit_code == 2
+
+
+def test_stale_data_against_today_and_max_age():
+    result = run("check", str(ETF), "--today", "2026-01-31", "--format", "json")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.output)
+    assert (finding["code"], finding["location"], finding["fund"]) == ("FD007", "as_of", "513770")
+    assert run("check", str(ETF), "--today", "2026-01-31", "--max-age", "100").exit_code == 0
+
+
+def _config(tmp_path, body: str):
+    path = tmp_path / "factsheets.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+WAIVER = """
+[[waivers]]
+fund = "513770"
+rule = "FD007"
+reason = "archived factsheet of record"
+approver = "J. Chen, Compliance"
+expires = {expires}
+"""
+
+
+def test_waived_finding_is_listed_but_passes(tmp_path):
+    config = _config(tmp_path, WAIVER.format(expires="2026-03-31"))
+    result = run("check", str(ETF), "--today", "2026-01-31", "--config", str(config), "--format", "json")
+    assert result.exit_code == 0, result.output
+    [finding] = json.loads(result.output)
+    assert finding["code"] == "FD007" and finding["waived"] is True and "J. Chen" in finding["waiver"]
+
+
+def test_expired_waiver_is_a_finding_and_no_longer_waives(tmp_path):
+    config = _config(tmp_path, WAIVER.format(expires="2026-01-01"))
+    result = run("check", str(ETF), "--today", "2026-01-31", "--config", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert sorted((f["code"], f["waived"]) for f in json.loads(result.output)) == [("FD007", False), ("FD008", False)]
+
+
+def test_waiver_in_pyproject_is_found_from_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[tool.factsheets]\nmax_age = 1000\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("check", str(ETF), "--today", "2026-01-31").exit_code == 0
+
+
+@pytest.mark.parametrize("body, message", [
+    (WAIVER.format(expires="2026-03-31").replace('reason = "archived factsheet of record"\n', ""), "waivers.0.reason: is required"),
+    (WAIVER.format(expires="2026-03-31").replace('approver = "J. Chen, Compliance"\n', ""), "waivers.0.approver: is required"),
+    (WAIVER.format(expires='"soon"'), "waivers.0.expires: must be a TOML date"),
+    (WAIVER.format(expires="2026-03-31").replace("FD007", "XX999"), "waivers.0.rule: unknown rule 'XX999'"),
+    ("max_age = [", "not valid TOML"),
+])
+def test_bad_configuration_exits_2_naming_the_field(tmp_path, body, message):
+    config = _config(tmp_path, body)
+    result = run("check", str(ETF), *TODAY, "--config", str(config))
+    assert result.exit_code == 2
+    assert f"{config}: " in result.output and message in result.output
+
+
+def test_unreadable_fund_file_is_a_finding_with_its_line(tmp_path):
+    bad = mutate(ETF, tmp_path, "  currency: CNY", "  currency: [CNY")
+    result = run("check", str(bad), *TODAY, "--format", "json")
+    assert result.exit_code == 1
+    [finding] = json.loads(result.output)
+    assert finding["code"] == "FD001" and finding["line"] and "not valid YAML" in finding["message"]
+
+
+def test_render_flag_renders_in_memory_and_passes_for_the_reference_fund(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "--render", str(MONEY_MARKET), *TODAY)
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_render_flag_fails_when_a_template_drops_a_statement(tmp_path):
+    sections = tmp_path / "templates" / "sections"
+    sections.mkdir(parents=True)
+    original = (EXAMPLES.parent / "templates" / "sections" / "disclaimer.html.j2").read_text(encoding="utf-8")
+    tampered = original.replace("{% for s in statements.disclaimer %}", "{% for s in statements.disclaimer if s.id != 'not-advice' %}")
+    assert tampered != original
+    (sections / "disclaimer.html.j2").write_text(tampered, encoding="utf-8")
+    result = run("check", "--render", str(ETF), *TODAY, "--templates", str(tmp_path / "templates"), "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = {(f["code"], f["lang"]) for f in json.loads(result.output)}
+    assert found == {("PDF001", "en"), ("PDF001", "zh-CN")}
+    assert all("not-advice" in f["message"] for f in json.loads(result.output))
+
+
+def test_rules_lists_and_explains():
+    listing = run("rules")
+    assert listing.exit_code == 0
+    for code in ("FD001", "FD003", "DS003", "PDF001", "PDF002"):
+        assert code in listing.output
+    explained = run("rules", "banned-wording")
+    assert explained.exit_code == 0 and explained.output.startswith("DS003 banned-wording (error)")
+    assert run("rules", "XX001").exit_code == 2
+
+
+def test_schema_is_the_json_schema_of_fund_files():
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["properties"]["schema"]["const"] == "fund/v1"
+    assert {"schema", "as_of", "jurisdiction", "fund"} <= set(schema["required"])
+    assert "zh-CN" in schema["$defs"]["LocalizedText"]["properties"]

@@ -1,0 +1,125 @@
+"""Every rule against its passing and failing cases, kept as data in tests/rules/<CODE>.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factsheets.config import apply_waivers, parse_config
+from factsheets.disclosures import parse_library
+from factsheets.load import read_data
+from factsheets.rules import REGISTRY
+from factsheets.rules.check import check_context, check_pdf_bytes, fund_context, render_findings
+from factsheets.rules.disclosures import pins
+from factsheets.validate import load_fund
+from factsheets.variants import parse_variant
+
+from .conftest import EXAMPLES, ROOT, rendered
+
+CASES_DIR = Path(__file__).parent / "rules"
+DEFAULT_TODAY = dt.date(2025, 11, 20)  # within 45 days of both examples' as_of
+LIBRARY = ROOT / "factsheets" / "disclosures" / "cn.yaml"
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert spec["rule"] == path.stem, f"{path.name} holds cases of {spec['rule']}"
+        for case in spec["cases"]:
+            yield pytest.param(spec["rule"], case, id=f"{spec['rule']}-{case['name']}")
+
+
+def _apply(text: str, pairs: list[list[str]]) -> str:
+    for old, new in pairs or []:
+        assert old in text, f"{old!r} does not occur: the case no longer applies"
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _fund_findings(case: dict, tmp_path: Path):
+    source = EXAMPLES / case["fund"]
+    target = tmp_path / source.name
+    target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
+    library = None
+    if "library_replace" in case:
+        library = parse_library(yaml.safe_load(_apply(LIBRARY.read_text(encoding="utf-8"), case["library_replace"])))
+    today = case.get("today", DEFAULT_TODAY)
+    ctx = fund_context(target, today=today, max_age=case.get("max_age", 45), library=library,
+                       pins=pins("CN") if library else None)
+    findings = check_context(ctx)
+    if "config" in case:
+        findings = apply_waivers(findings, parse_config(__import__("tomllib").loads(case["config"])), today, {ctx.fund_code})
+    return findings
+
+
+_renderers: dict = {}
+
+
+def _pdf_findings(case: dict, tmp_path: Path):
+    spec = case["render"] or {}
+    source = EXAMPLES / case["fund"]
+    fund = load_fund(source)
+    variant = spec.get("variant", "bilingual")
+    renderer = None
+    if spec.get("templates") or spec.get("css"):
+        from factsheets.render import Renderer
+        templates = tmp_path / "templates"
+        for name, pairs in (spec.get("templates") or {}).items():
+            original = (ROOT / "templates" / name).read_text(encoding="utf-8")
+            (templates / name).parent.mkdir(parents=True, exist_ok=True)
+            (templates / name).write_text(_apply(original, pairs), encoding="utf-8")
+        styles = []
+        if spec.get("css"):
+            styles = [tmp_path / "tampered.css"]
+            styles[0].write_text(spec["css"], encoding="utf-8")
+        renderer = Renderer([templates] if templates.exists() else [], styles)
+    if spec.get("check"):
+        return render_findings(fund, str(source), [parse_variant(variant)], renderer)
+    if spec.get("blank"):
+        from pypdf import PdfWriter
+        writer, buffer = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(595, 842)
+        writer.write(buffer)
+        pdf = buffer.getvalue()
+    elif renderer is None:
+        pdf = rendered(source, variant).pdf
+    else:
+        pdf = renderer.render(fund, parse_variant(variant)).pdf
+    verify_fund = load_fund(EXAMPLES / spec["verify_fund"]) if spec.get("verify_fund") else fund
+    return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund)
+
+
+@pytest.mark.parametrize("code, case", list(_cases()))
+def test_rule_case(code: str, case: dict, tmp_path: Path):
+    findings = _pdf_findings(case, tmp_path) if "render" in case else _fund_findings(case, tmp_path)
+    mine = [f for f in findings if f.code == code and not f.waived]
+    for finding in mine:
+        assert finding.name == REGISTRY[code].name and finding.message
+    if "min_count" in case:
+        assert len(mine) >= case["min_count"], findings
+    else:
+        assert sorted(f.location or "" for f in mine) == sorted(x or "" for x in case["expect"]), findings
+    if "waived" in case:
+        assert sorted(f.code for f in findings if f.waived) == case["waived"]
+
+
+def test_every_rule_has_cases_that_pass_and_fail():
+    for code in REGISTRY:
+        path = CASES_DIR / f"{code}.yaml"
+        assert path.exists(), f"{code} has no case file"
+        cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+        assert any(c.get("expect") == [] for c in cases), f"{code} has no passing case"
+        assert any(c.get("expect") or c.get("min_count") for c in cases), f"{code} has no failing case"
+
+
+def test_rules_have_codes_names_and_explanations():
+    import re
+    for code, rule in REGISTRY.items():
+        assert re.fullmatch(r"(FD|DS|PDF)\d{3}", code)
+        assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
+        assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
+        assert len(rule.explanation) > len(rule.message)

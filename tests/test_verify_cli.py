@@ -1,0 +1,118 @@
+"""`factsheets verify` on finished PDFs: ours, tampered ones, and PDFs with no data of ours."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader, PdfWriter
+
+from factsheets.cli import cli
+from factsheets.render import Renderer
+from factsheets.validate import load_fund
+from factsheets.variants import parse_variant
+
+from .conftest import ETF, MONEY_MARKET, ROOT, rendered
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@cache
+def tampered_pdf(kind: str) -> bytes:
+    import tempfile
+    folder = Path(tempfile.mkdtemp())
+    if kind == "dropped":
+        (folder / "sections").mkdir()
+        original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
+        tampered = original.replace("{% for s in statements.risk %}", "{% for s in statements.risk if s.id != 'risk-general' %}")
+        assert tampered != original
+        (folder / "sections" / "risk.html.j2").write_text(tampered, encoding="utf-8")
+        renderer = Renderer([folder])
+    else:
+        (folder / "small.css").write_text(".risk .statements p.statement { font-size: 4pt; }", encoding="utf-8")
+        renderer = Renderer(style_files=[folder / "small.css"])
+    return renderer.render(load_fund(ETF), parse_variant("bilingual")).pdf
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "doc.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_our_pdf_verifies_clean(tmp_path):
+    pdf = _write(tmp_path, rendered(ETF, "bilingual").pdf)
+    assert run("verify", str(pdf)).exit_code == 0
+    result = run("verify", str(pdf), "--fund", str(ETF), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_template_dropping_a_statement_fails(tmp_path):
+    pdf = _write(tmp_path, tampered_pdf("dropped"))
+    for extra in ([], ["--fund", str(ETF)]):
+        result = run("verify", str(pdf), *extra, "--format", "json")
+        assert result.exit_code == 1, result.output
+        findings = json.loads(result.output)
+        assert {(f["code"], f["lang"]) for f in findings} == {("PDF001", "en"), ("PDF001", "zh-CN")}
+        assert all(f["file"] == str(pdf) and "risk-general" in f["message"] for f in findings)
+
+
+def test_statement_shrunk_to_4pt_fails(tmp_path):
+    pdf = _write(tmp_path, tampered_pdf("small"))
+    result = run("verify", str(pdf), "--fund", str(ETF), "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.output)
+    assert {f["code"] for f in findings} == {"PDF002"}
+    risk_block = {"risk-general", "past-performance", "no-guarantee", "other-funds", "suitability"}
+    assert {f["message"].split()[1] for f in findings} == risk_block
+    assert all("4.0 pt, below 7 pt" in f["message"] and f["location"].startswith("page ") for f in findings)
+
+
+def test_pdf_without_lang_is_checked_in_the_languages_of_its_text(tmp_path):
+    # As a PDF from Word or Typst: no /Lang, no data of ours, only the text.
+    reader = PdfReader(io.BytesIO(rendered(MONEY_MARKET, "zh-HK").pdf))
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert "/Lang" not in writer._root_object
+    pdf = _write(tmp_path, buffer.getvalue())
+    assert run("verify", str(pdf)).exit_code == 0
+    # Asked for English too, it lacks every English statement.
+    result = run("verify", str(pdf), "--lang", "en,zh-HK", "--format", "json")
+    assert result.exit_code == 1
+    assert {f["lang"] for f in json.loads(result.output)} == {"en"}
+
+
+def test_pdf_of_another_fund_fails(tmp_path):
+    pdf = _write(tmp_path, rendered(MONEY_MARKET, "bilingual").pdf)
+    result = run("verify", str(pdf), "--fund", str(ETF), "--format", "json")
+    assert result.exit_code == 1
+    assert "PDF005" in {f["code"] for f in json.loads(result.output)}
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda p: p / "missing.pdf", "missing.pdf: no such file"),
+    (lambda p: _write(p, b"hello, not a PDF", "text.pdf"), "text.pdf: not a PDF file"),
+    (lambda p: _write(p, b"%PDF-1.7\n garbage", "broken.pdf"), "broken.pdf: cannot read PDF"),
+])
+def test_bad_files_exit_2(tmp_path, setup, message):
+    result = run("verify", str(setup(tmp_path)))
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_bad_lang_and_bad_fund_exit_2(tmp_path):
+    pdf = _write(tmp_path, rendered(ETF, "bilingual").pdf)
+    assert run("verify", str(pdf), "--lang", "fr").exit_code == 2
+    bad_fund = tmp_path / "bad.yaml"
+    bad_fund.write_text(ETF.read_text(encoding="utf-8").replace("min_investor: C4 ", "min_investor: C2 "), encoding="utf-8")
+    result = run("verify", str(pdf), "--fund", str(bad_fund))
+    assert result.exit_code == 2 and "fund.risk.min_investor" in result.output
