@@ -27,7 +27,7 @@ from .render import Renderer
 from .variants import Variant, parse_variant
 
 MANIFEST = "manifest.json"
-RECYCLE_AFTER = 200  # documents per worker before it is replaced, so memory stays flat
+RECYCLE_AFTER = 40  # fund files per worker before it is replaced: WeasyPrint keeps some 4 MB per distinct font set
 
 
 def _tree_hash(digest: "hashlib._Hash", folder: Path) -> None:
