@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -32,12 +35,94 @@ REQUIRED_LANGS = ("en", "zh-CN")
 # Characters that make one code or name look like another (bidi overrides, zero widths).
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
+# Unicode categories no reader-visible text may hold: controls (tab and line breaks aside),
+# format characters (bidi overrides and isolates, zero widths, soft hyphen, tag characters),
+# surrogates, private use and unassigned code points. They are invisible, reorder what is
+# shown, or cannot be drawn by any configured font. Free text is treated as names are: the
+# text is rejected, never silently changed, so that what is approved is what is printed.
+_HIDDEN_CATEGORIES = {"Cc": "control", "Cf": "invisible or bidirectional", "Cs": "surrogate",
+                      "Co": "private-use", "Cn": "unassigned"}
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+# Dates: nothing before 1900 (a typo, or year 0), nothing after the file's as_of, and as_of
+# itself no later than tomorrow (a fund house in UTC+8 may date a file a day ahead of a UTC clock).
+MIN_DATE = dt.date(1900, 1, 1)
+AS_OF_LEAD = dt.timedelta(days=1)
+# Money amounts and ratios have an upper bound: a typo of ten digits is caught, and formatting
+# an absurd exponent (1e999999) can neither exhaust memory nor overflow decimal precision.
+MAX_AMOUNT = Decimal(10) ** 15
+
+
+def _hidden_chars(value: str) -> str:
+    for position, char in enumerate(value):
+        kind = _HIDDEN_CATEGORIES.get(unicodedata.category(char))
+        if kind and char not in _ALLOWED_CONTROLS:
+            name = unicodedata.name(char, "")
+            raise PydanticCustomError(
+                "invisible_char",
+                "contains the {kind} character U+{code}{name} at position {position}: remove it",
+                {"kind": kind, "code": f"{ord(char):04X}", "name": f" ({name})" if name else "", "position": position},
+            )
+    return value
+
+
+def _today(info: ValidationInfo) -> dt.date:
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, dt.date) else dt.date.today()
+
+
+def _not_in_future(value: dt.date, info: ValidationInfo) -> dt.date:
+    today = _today(info)
+    if value > today + AS_OF_LEAD:
+        raise PydanticCustomError(
+            "date_in_future", "{value} is in the future (today is {today})",
+            {"value": value.isoformat(), "today": today.isoformat()},
+        )
+    return value
+
+
+def _not_after_as_of(value: dt.date, info: ValidationInfo) -> dt.date:
+    as_of = (info.context or {}).get("as_of")
+    if isinstance(as_of, dt.date) and value > as_of:
+        raise PydanticCustomError(
+            "date_after_as_of", "{value} is after as_of {as_of}: a fund file cannot describe its future",
+            {"value": value.isoformat(), "as_of": as_of.isoformat()},
+        )
+    return value
+
+
+def _unique_years(value: object) -> object:
+    """`2020` and `"2020"` are different YAML keys but the same year: one would silently win."""
+    if isinstance(value, dict):
+        seen: dict[object, object] = {}
+        for key in value:
+            norm: object = key
+            if isinstance(key, (str, int, Decimal)) and not isinstance(key, bool):
+                try:
+                    norm = int(key)
+                except (ValueError, ArithmeticError):
+                    pass
+            if norm in seen:
+                raise PydanticCustomError(
+                    "duplicate_key", "year {year} is given twice ({first!r} and {second!r})",
+                    {"year": norm, "first": seen[norm], "second": key},
+                )
+            seen[norm] = key
+    return value
+
+
 Code = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
-Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=10_000)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=10_000),
+                 AfterValidator(_hidden_chars)]
 Percent = Annotated[Decimal, Field(ge=-100, le=10_000, allow_inf_nan=False)]
 Weight = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+SignedAmount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
+Ratio = Annotated[Decimal, Field(gt=0, le=100_000, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
+YearReturns = Annotated[dict[Year, Percent], BeforeValidator(_unique_years)]
+Date = Annotated[dt.date, Field(ge=MIN_DATE), AfterValidator(_not_after_as_of)]
+AsOfDate = Annotated[dt.date, Field(ge=MIN_DATE), AfterValidator(_not_in_future)]
 
 
 def rule_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
@@ -71,7 +156,8 @@ class LocalizedText(Strict):
 
 
 class Name(LocalizedText):
-    """A name: no invisible or direction-changing characters, which would let one fund pose as another."""
+    """A name: no invisible or direction-changing characters, which would let one fund pose as another.
+    (Every `Text` rejects them; codes are ASCII by their pattern.)"""
 
     @field_validator("en", "zh_CN", "zh_HK")
     @classmethod
@@ -131,7 +217,7 @@ class Fund(Strict):
     name: Name
     category: Category
     currency: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
-    inception_date: dt.date | None = None
+    inception_date: Date | None = None
     risk: Risk
     aum: Amount | None = None
     avg_daily_turnover: Amount | None = None
@@ -166,12 +252,12 @@ def _check_years(returns: dict[int, Decimal], info: ValidationInfo, prefix: str 
 
 class Peer(Strict):
     name: Name
-    pe_ratio: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+    pe_ratio: Ratio
 
 
 class Valuation(Strict):
-    as_of: dt.date
-    pe_ratio: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+    as_of: Date
+    pe_ratio: Ratio
     pe_percentile_10y: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
     peers: list[Peer] = []
 
@@ -179,9 +265,9 @@ class Valuation(Strict):
 class Index(Strict):
     name: Name
     provider: Text
-    base_date: dt.date
-    launch_date: dt.date
-    annual_returns: dict[Year, Percent] = {}
+    base_date: Date
+    launch_date: Date
+    annual_returns: YearReturns = {}
     valuation: Valuation | None = None
 
     @field_validator("launch_date")
@@ -205,8 +291,8 @@ class Index(Strict):
 
 
 class AnnualReturns(Strict):
-    fund: dict[Year, Percent] = Field(min_length=1)
-    benchmark: dict[Year, Percent] = {}
+    fund: Annotated[YearReturns, Field(min_length=1)]
+    benchmark: YearReturns = {}
 
     @model_validator(mode="after")
     def _years(self, info: ValidationInfo) -> AnnualReturns:
@@ -258,7 +344,7 @@ class Holdings(Strict):
 
 class Flow(Strict):
     days: Annotated[int, Field(strict=True, ge=1, le=3660)]
-    net_inflow: Annotated[Decimal, Field(allow_inf_nan=False)]
+    net_inflow: SignedAmount  # negative: net outflow
 
 
 class Market(Strict):
@@ -273,7 +359,7 @@ class FundFile(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     schema_: Literal["fund/v1"] = Field(alias="schema")
-    as_of: dt.date
+    as_of: AsOfDate
     jurisdiction: Literal["CN"]
     fund: Fund
     index: Index | None = None

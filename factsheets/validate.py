@@ -38,9 +38,27 @@ def problems_of(error: ValidationError) -> list[Problem]:
     return problems
 
 
-def validate_data(data: dict[str, Any], source: str | Path = "<fund>") -> FundFile:
+def _as_of(data: dict[str, Any]) -> dt.date | None:
+    """The file's as_of, for the rules that compare other dates with it (a string in JSON files)."""
     as_of = data.get("as_of")
-    context = {"as_of": as_of} if isinstance(as_of, dt.date) else {}
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            return None  # reported by the model
+    return as_of if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime) else None
+
+
+def validation_context(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {"today": today or dt.date.today()}
+    if (as_of := _as_of(data)) is not None:
+        context["as_of"] = as_of
+    return context
+
+
+def validate_data(data: dict[str, Any], source: str | Path = "<fund>", today: dt.date | None = None) -> FundFile:
+    """Validate plain data; dates are checked against the file's as_of and `today` (default: the clock)."""
+    context = validation_context(data, today)
     try:
         return FundFile.model_validate(data, context=context)
     except ValidationError as error:
