@@ -51,3 +51,15 @@ def missing_statements(pdf_text: str, statements) -> list[MissingStatement]:
         for lang, text in s.texts.items()
         if normalise(text) not in haystack
     ]
+
+
+def attached_fund(pdf: bytes):
+    """The fund a factsheet PDF was made from, from its attached fund data (PDF/A-3 associated
+    file), validated again; None when the PDF carries none. `verify --attached-fund` uses it
+    in place of `--fund`."""
+    from .archive import NoAttachment, fund_from_pdf
+
+    try:
+        return fund_from_pdf(pdf)
+    except NoAttachment:
+        return None

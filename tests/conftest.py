@@ -43,3 +43,10 @@ def mutate(path: Path, tmp_path: Path, old: str, new: str, name: str = "fund.yam
     target = tmp_path / name
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
     return target
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--refresh-visual", action="store_true", default=False,
+        help="Rewrite the stored page images under tests/visual/ from the current renders (after an intended change).",
+    )
