@@ -14,20 +14,26 @@ import io
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
+
+from jinja2 import TemplateError
 
 from . import __version__, fonts
 from .assets import STYLES_DIR, TEMPLATES_DIR
 from .errors import FactsheetError
-from .pipeline import Outcome, build_file
+from .load import data_from_bytes
+from .pipeline import Outcome, build_file, render_fund, write_outcome
 from .render import Renderer
+from .validate import validate_data
 from .variants import Variant, parse_variant
 
 MANIFEST = "manifest.json"
-RECYCLE_AFTER = 40  # fund files per worker before it is replaced: WeasyPrint keeps some 4 MB per distinct font set
+RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here
 
 
 def _tree_hash(digest: "hashlib._Hash", folder: Path) -> None:
@@ -35,14 +41,17 @@ def _tree_hash(digest: "hashlib._Hash", folder: Path) -> None:
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def assets_hash(template_dirs: Iterable[Path] = (), style_files: Iterable[Path] = ()) -> str:
-    """What every document depends on besides its fund file."""
-    digest = hashlib.sha256(__version__.encode())
+def assets_hash(options: dict | None = None) -> str:
+    """What every document depends on besides its fund file: the package, its assets, the fonts,
+    and the user's templates, styles, brand and options."""
+    options = options or {}
+    digest = hashlib.sha256(__version__.encode() + repr(sorted(options.items())).encode())
     package = Path(__file__).resolve().parent
-    for folder in (*template_dirs, TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
-        _tree_hash(digest, folder)
-    for path in style_files:
-        digest.update(path.read_bytes())
+    for folder in (*options.get("template_dirs", ()), TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
+        _tree_hash(digest, Path(folder))
+    brand = options.get("brand")
+    for path in (*options.get("style_files", ()), *([brand.logo] if brand and brand.logo else [])):
+        digest.update(Path(path).read_bytes())
     try:
         digest.update(fonts.fingerprint().encode())
     except FactsheetError:
@@ -72,19 +81,26 @@ class Entry:
 
 
 # -- the worker side ------------------------------------------------------------
-_renderer: Renderer | None = None
+_local = threading.local()  # one Renderer per worker thread: WeasyPrint is not thread-safe
 
 
-def _init_worker() -> None:
-    global _renderer
-    _renderer = Renderer()
+def _worker_renderer(options: dict) -> Renderer:
+    """The worker's Renderer, built once for a set of options (templates, styles, brand) and reused."""
+    key = repr(sorted(options.items()))
+    if getattr(_local, "key", None) != key:
+        _local.renderer, _local.key = Renderer(**options), key
+    return _local.renderer
 
 
-def _build_one(source: str, variants: list[str], out_dir: str, hashes: dict[str, str]) -> list[Entry]:
-    global _renderer
-    if _renderer is None:
-        _init_worker()
-    outcomes = build_file(Path(source), [parse_variant(v) for v in variants], Path(out_dir), _renderer)
+def _init_worker(options: dict) -> None:
+    try:
+        _worker_renderer(options)
+    except Exception:  # an initializer that raises breaks the whole pool; the first task reports it instead
+        pass
+
+
+def _build_one(source: str, variants: list[str], out_dir: str, hashes: dict[str, str], options: dict) -> list[Entry]:
+    outcomes = build_file(Path(source), [parse_variant(v) for v in variants], Path(out_dir), _worker_renderer(options))
     return [_entry(o, hashes[o.variant]) for o in outcomes]
 
 
@@ -120,6 +136,12 @@ def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
     write_atomic(out_dir / "manifest.csv", buffer.getvalue().encode())
 
 
+def remove_partials(out_dir: Path) -> None:
+    """Temporary files of a worker that was killed mid-write (write.py names them .NAME.*.part)."""
+    for path in out_dir.glob(".*.part"):
+        path.unlink(missing_ok=True)
+
+
 def _unchanged(previous: Entry | None, inputs: str) -> bool:
     if previous is None or previous.status not in ("written", "unchanged") or previous.inputs != inputs:
         return False
@@ -137,12 +159,22 @@ class Batch:
     jobs: int = 0
     force: bool = False
     fail_fast: bool = False
+    executor: str = "local"  # or "dask"
+    renderer_options: dict = field(default_factory=dict)  # Renderer(**options) in every worker
+    scheduler: str | None = None  # a Dask scheduler address; none starts a LocalCluster
 
     def run(self, on_entry: Callable[[Entry], None] = lambda e: None, on_total: Callable[[int], None] = lambda n: None) -> list[Entry]:
         out_dir = self.out_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FactsheetError(f"{out_dir}: cannot create the output folder: {error.strerror or error}") from None
+        try:  # bad templates or styles fail here, once, not in every worker
+            Renderer(**self.renderer_options)
+        except (OSError, TemplateError) as error:
+            raise FactsheetError(f"cannot use the templates and styles: {error}") from None
         previous = {} if self.force else read_manifest(out_dir)
-        assets = assets_hash()
+        assets = assets_hash(self.renderer_options)
         done: list[Entry] = []
         todo: list[tuple[Path, list[str], dict[str, str]]] = []
         for source in self.sources:
@@ -168,48 +200,135 @@ class Batch:
         finally:
             # Kept even when interrupted: a second run resumes where this one stopped.
             write_manifest(out_dir, done)
+            remove_partials(out_dir)
         return done
 
-    def _render(self, todo, done: list[Entry], on_entry) -> None:
-        jobs = self.jobs or os.cpu_count() or 1
-        if jobs == 1 or len(todo) <= 1:
-            for source, variants, hashes in todo:
-                for entry in _build_one(str(source), variants, str(self.out_dir), hashes):
-                    done.append(entry)
-                    on_entry(entry)
-                    if self.fail_fast and entry.status == "failed":
-                        return
-            return
-        # forkserver: workers start clean, not as copies of a parent that may hold large caches.
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, max_tasks_per_child=RECYCLE_AFTER) as pool:
-            pending: set[Future] = set()
-            queue = iter(todo)
+    def _render(self, todo: list[Task], done: list[Entry], on_entry: Callable[[Entry], None]) -> None:
+        def record(entries: list[Entry]) -> bool:
+            """Keep and report entries; True when the run must stop (--fail-fast)."""
+            for entry in entries:
+                done.append(entry)
+                on_entry(entry)
+                if self.fail_fast and entry.status == "failed":
+                    return True
+            return False
 
-            def submit_next() -> None:
-                for source, variants, hashes in queue:
-                    pending.add(pool.submit(_build_one, str(source), variants, str(self.out_dir), hashes))
+        jobs = self.jobs or os.cpu_count() or 1
+        options = self.renderer_options
+        if self.executor == "dask":
+            _run_dask(todo, jobs, self.scheduler, self.out_dir, record, options)
+        elif jobs == 1 or len(todo) <= 1:
+            for source, variants, hashes in todo:
+                if record(_build_one(str(source), variants, str(self.out_dir), hashes, options)):
+                    return
+        else:
+            _run_local(todo, jobs, self.out_dir, record, options)
+
+
+Task = tuple[Path, list[str], dict[str, str]]  # a fund file, its stale variants, their input hashes
+
+
+def _pool(jobs: int, options: dict) -> ProcessPoolExecutor:
+    # forkserver: workers start clean, not as copies of a parent that may hold large caches;
+    # the preload makes each new worker a cheap fork of a process that has WeasyPrint loaded.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["factsheets.render"])
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(options,),
+                               max_tasks_per_child=RECYCLE_AFTER)
+
+
+def _run_pool(tasks: list[Task], jobs: int, out_dir: Path, record, options: dict) -> tuple[list[Task], list[Task], bool]:
+    """Run tasks in a pool; returns (tasks in flight when a worker died, tasks not started, stopped)."""
+    queue = iter(tasks)
+    pending: dict[Future, Task] = {}
+    broken: list[Task] = []
+    with _pool(jobs, options) as pool:
+
+        def submit_next() -> None:
+            for task in queue:
+                source, variants, hashes = task
+                pending[pool.submit(_build_one, str(source), variants, str(out_dir), hashes, options)] = task
+                return
+
+        for _ in range(jobs * 4):  # a bounded queue: an interrupt or a dead worker leaves little to redo
+            submit_next()
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    task = pending.pop(future)
+                    try:
+                        entries = future.result()
+                    except BrokenProcessPool:
+                        broken.append(task)
+                        continue
+                    if record(entries):
+                        return [], [], True
+                    if not broken:
+                        submit_next()
+        finally:
+            for future in pending:
+                future.cancel()
+    return broken, list(queue), False
+
+
+def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dict) -> None:
+    """A worker that dies (SIGKILL, out of memory) takes its tasks with it: each is tried once more,
+    alone in a fresh worker, so that one poisonous fund cannot fail its neighbours."""
+    while tasks:
+        broken, tasks, stopped = _run_pool(tasks, jobs, out_dir, record, options)
+        if stopped:
+            return
+        for task in broken:
+            again, _, stopped = _run_pool([task], 1, out_dir, record, options)
+            if stopped:
+                return
+            if again:
+                source, variants, hashes = task
+                message = f"{source}: the worker rendering it died twice (killed, or out of memory)"
+                if record([Entry(str(source), v, "failed", error=message, inputs=hashes[v]) for v in variants]):
                     return
 
-            for _ in range(jobs * 4):  # a bounded queue: cancelling on Ctrl-C leaves little to undo
-                submit_next()
+
+def _render_remote(name: str, raw: bytes, variants: list[str], options: dict) -> list[tuple[Outcome, bytes]]:
+    """A Dask task: validate and render one fund file from its bytes; the driver writes the PDFs,
+    so workers need no shared file system."""
+    source = Path(name)
+    try:
+        fund = validate_data(data_from_bytes(raw, source), source)
+    except FactsheetError as error:
+        return [(Outcome(source, v, "failed", message=str(error)), b"") for v in variants]
+    return render_fund(source, fund, [parse_variant(v) for v in variants], _worker_renderer(options))
+
+
+def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path, record, options: dict) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise FactsheetError("the dask executor needs the optional extra: pip install 'factsheets[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout=30)
+    else:  # no scheduler given: a cluster on this machine, one single-threaded worker per job
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(_render_remote, str(source), source.read_bytes(), variants, options, pure=False, retries=1):
+            (source, variants, hashes)
+            for source, variants, hashes in tasks
+        }
+        for future in as_completed(futures):
+            source, variants, hashes = futures[future]
             try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        pending.discard(future)
-                        for entry in future.result():
-                            done.append(entry)
-                            on_entry(entry)
-                            if self.fail_fast and entry.status == "failed":
-                                raise _Stop
-                        submit_next()
-            except _Stop:
-                pass
-            finally:
-                for future in pending:
-                    future.cancel()
-
-
-class _Stop(Exception):
-    pass
+                results = future.result()
+            except Exception as error:  # a task that failed on the cluster twice (e.g. its worker died)
+                message = f"{source}: failed on the cluster: {type(error).__name__}: {error}"
+                results = [(Outcome(source, v, "failed", message=message), b"") for v in variants]
+            entries = [_entry(write_outcome(o, pdf, out_dir), hashes[o.variant]) for o, pdf in results]
+            if record(entries):
+                return
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

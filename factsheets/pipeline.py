@@ -15,7 +15,8 @@ from .model import FundFile
 from .render import Document, Renderer
 from .validate import load_fund
 from .variants import Variant, parse_variant
-from .verify import missing_statements, pdf_pages_text
+from .prominence import read_pdf, unseen
+from .verify import missing_statements
 from .write import output_path, write_atomic
 
 
@@ -35,9 +36,14 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if missing := missing_texts(fund, variant):
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
     document = (renderer or default_renderer()).render(fund, variant)
-    text = "\n".join(pdf_pages_text(document.pdf))
-    if missing_statements_ := missing_statements(text, document.statements):
-        raise BuildError(fund.code, [f"{variant.name}: {m}; no PDF written" for m in missing_statements_])
+    view = read_pdf(document.pdf)
+    try:
+        problems = [str(m) for m in missing_statements("\n".join(view.pages_text), document.statements)]
+        problems += [p for s in document.statements for lang, text in s.texts.items() for p in unseen(view, s.id, lang, text)]
+    finally:
+        view.close()
+    if problems:
+        raise BuildError(fund.code, [f"{variant.name}: {p}; no PDF written" for p in problems])
     return document
 
 
@@ -50,7 +56,7 @@ def render_pdf(fund: FundFile, variant: Variant | str = "bilingual") -> bytes:
 class Outcome:
     source: Path
     variant: str
-    status: str  # "written", "skipped" or "failed"
+    status: str  # "rendered" (in memory), then "written"; or "skipped", "failed"
     path: Path | None = None
     bytes: int = 0
     pages: int = 0
@@ -59,30 +65,43 @@ class Outcome:
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
 
 
+def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None) -> list[tuple[Outcome, bytes]]:
+    """Render and verify every variant of a validated fund in memory; failures are outcomes."""
+    results: list[tuple[Outcome, bytes]] = []
+    for variant in variants:
+        if "zh-HK" in variant.langs and not fund.has_lang("zh-HK"):
+            results.append((Outcome(source, variant.name, "skipped", message=f"{source}: no zh-HK texts for {variant.name}"), b""))
+            continue
+        try:
+            document = render_document(fund, variant, renderer)
+        except FactsheetError as error:
+            results.append((Outcome(source, variant.name, "failed", message=_with_source(source, error)), b""))
+            continue
+        carried = [f"{s.id}@{s.version}" for s in document.statements]
+        outcome = Outcome(source, variant.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)
+        results.append((outcome, document.pdf))
+    return results
+
+
+def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
+    """Write a rendered document into the output folder; a failure to write is an outcome too."""
+    if outcome.status != "rendered":
+        return outcome
+    try:
+        outcome.path = write_atomic(output_path(out_dir, outcome.fund, outcome.variant), pdf)
+        outcome.status = "written"
+    except (FactsheetError, OSError) as error:
+        outcome.status, outcome.message = "failed", f"{outcome.source}: cannot write {outcome.variant}: {error}"
+    return outcome
+
+
 def build_file(source: Path, variants: list[Variant], out_dir: Path, renderer: Renderer | None = None) -> list[Outcome]:
     """Build every variant of one fund file; failures are outcomes, not exceptions."""
     try:
         fund = load_fund(source)
     except FactsheetError as error:
         return [Outcome(source, v.name, "failed", message=str(error)) for v in variants]
-    outcomes = []
-    for variant in variants:
-        if "zh-HK" in variant.langs and not fund.has_lang("zh-HK"):
-            outcomes.append(Outcome(source, variant.name, "skipped", message=f"{source}: no zh-HK texts for {variant.name}"))
-            continue
-        try:
-            target = output_path(out_dir, fund.code, variant.name)
-            document = render_document(fund, variant, renderer)
-            write_atomic(target, document.pdf)
-        except FactsheetError as error:
-            outcomes.append(Outcome(source, variant.name, "failed", message=_with_source(source, error)))
-            continue
-        except OSError as error:
-            outcomes.append(Outcome(source, variant.name, "failed", message=f"{source}: cannot write {variant.name}: {error}"))
-            continue
-        carried = [f"{s.id}@{s.version}" for s in document.statements]
-        outcomes.append(Outcome(source, variant.name, "written", target, len(document.pdf), document.pages, "", fund.code, carried))
-    return outcomes
+    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer)]
 
 
 def _with_source(source: Path, error: FactsheetError) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections import Counter
@@ -12,11 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..config import Brand, Config, ConfigError, load_config
+from ..errors import FactsheetError
 from ..load import fund_files
 from ..variants import DEFAULT, VariantError, parse_variants
 
 
-def _variants(ctx: click.Context, param: click.Parameter, value: str):
+def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None  # from the project's configuration, else the default
     try:
         return parse_variants(value)
     except VariantError as error:
@@ -24,62 +29,150 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str):
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default=Path("out"), show_default=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the PDFs, named <fund code>.<variant>.pdf, and manifest.json.")
-@click.option("--lang", "variants", default=DEFAULT, show_default=True, callback=_variants,
-              help="Variants, comma-separated: en, zh-CN, zh-HK, two joined by + (en+zh-HK), or bilingual (en+zh-CN).")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the PDFs, named <fund code>.<variant>.pdf, and manifest.json  [default: the project's, else out]")
+@click.option("--lang", "variants", default=None, callback=_variants,
+              help="Variants, comma-separated: en, zh-CN, zh-HK, two joined by + (en+zh-HK), or bilingual (en+zh-CN)  "
+                   "[default: the project's, else bilingual]")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The project's factsheets.toml  [default: the nearest one above the current folder]")
 @click.option("-j", "--jobs", default=0, type=click.IntRange(0, 256), help="Worker processes [default: one per core].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Worker processes on this machine, or a Dask distributed cluster (pip install 'factsheets[dask]').")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); without it, a local Dask cluster.")
 @click.option("--force", is_flag=True, help="Render every document, even those whose inputs are unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document.")
+@click.option("--pdf-variant", default="pdf/a-3u", show_default=True,
+              help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
+@click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
-def build(paths: tuple[Path, ...], out_dir: Path, variants, jobs: int, force: bool, fail_fast: bool, quiet: bool) -> None:
-    """Build factsheets from fund files (YAML or JSON) and folders of them."""
-    from ..batch import Batch, Entry  # here, not at the top: other commands start without WeasyPrint
+def build(paths: tuple[Path, ...], out_dir: Path | None, variants, config_path: Path | None, jobs: int, executor: str,
+          scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, watch: bool, quiet: bool) -> None:
+    """Build factsheets from fund files (YAML or JSON) and folders of them; in a project
+    (`factsheets init`), from its funds/ with its templates, styles and brand."""
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler goes with --executor dask")
+    from ..archive import ArchiveError, check_variant  # light: no WeasyPrint import at module level
+
+    try:
+        pdf_variant_ = check_variant(None if pdf_variant == "plain" else pdf_variant)
+    except ArchiveError as error:
+        raise click.BadParameter(str(error), param_hint="--pdf-variant") from None
+    config = _config(config_path)
+    if not paths:
+        if config.build.funds is None:
+            raise click.UsageError("give fund files or folders, or run inside a project (factsheets init) whose "
+                                   "factsheets.toml names [build] funds")
+        paths = (config.build.funds,)
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         click.echo(f"{path}: no such file or folder", err=True)
     if missing:
         sys.exit(2)
-    files = fund_files(list(paths))
-    if not files:
-        click.echo("no fund files (*.yaml, *.yml, *.json) found", err=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as Ctrl-C does: no partial file, a manifest to resume from
+
+    def run_once() -> Counter[str]:
+        nonlocal config
+        if watch:  # the configuration may have changed since the last round
+            try:
+                config = load_config(config_path)
+            except ConfigError as error:
+                click.echo(str(error), err=True)
+                return Counter(failed=1)
+        files = fund_files(list(paths))
+        if not files:
+            click.echo("no fund files (*.yaml, *.yml, *.json) found", err=True)
+            if not watch:
+                sys.exit(2)
+            return Counter()
+        out = out_dir or config.build.out or Path("out")
+        chosen = variants or parse_variants(",".join(config.build.variants) or DEFAULT)
+        options = dict(jobs=jobs, force=force, fail_fast=fail_fast, executor=executor, scheduler=scheduler,
+                       renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_})
+        try:
+            return _run(files, chosen, out, options, quiet)
+        except FactsheetError as error:
+            click.echo(f"factsheets: {error}", err=True)
+            if not watch:
+                sys.exit(2)
+            return Counter(failed=1)
+
+    if watch:
+        from ..watch import watch as watch_paths
+
+        watched = [*paths, *(p for p in (config.path, config.build.templates, config.build.styles) if p)]
+        if config.brand.logo:
+            watched.append(config.brand.logo.parent)
+        click.echo(f"watching {', '.join(map(str, watched))}; Ctrl-C stops")
+        try:
+            watch_paths(watched, run_once, on_change=lambda changed: click.echo(f"changed: {', '.join(changed)}"))
+        except KeyboardInterrupt:
+            pass
+        sys.exit(0)
+    try:
+        counts = run_once()
+    except KeyboardInterrupt:
+        click.echo("interrupted: finished documents are kept and listed in the manifest; run again to resume", err=True)
+        sys.exit(130)
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def _config(path: Path | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        click.echo(str(error), err=True)
         sys.exit(2)
+
+
+def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool) -> Counter[str]:
+    """One batch, with a progress bar on a terminal (plain lines otherwise) and a closing summary."""
+    from ..batch import Batch  # here, not at the top: other commands start without WeasyPrint
 
     console = Console(stderr=True)
     live = console.is_terminal and not quiet
     counts: Counter[str] = Counter()
-    failures: list = []
     started = time.perf_counter()
     progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                         TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, disable=not live)
     task = progress.add_task("build", total=None, rate="")
 
-    def on_entry(entry: "Entry") -> None:
+    def on_entry(entry) -> None:
         counts[entry.status] += 1
         if entry.status == "failed":
-            failures.append(entry)
             progress.console.print(entry.error, markup=False, highlight=False, soft_wrap=True)
         elif not live and not quiet:
             click.echo(_line(entry))
         rate = sum(counts.values()) / max(time.perf_counter() - started, 1e-9)
         progress.update(task, advance=1, rate=f"{rate:.1f} docs/s")
 
-    batch = Batch(files, variants, out_dir, jobs=jobs, force=force, fail_fast=fail_fast)
-    try:
-        with progress:
-            batch.run(on_entry, on_total=lambda n: progress.update(task, total=n))
-    except KeyboardInterrupt:
-        click.echo("interrupted: finished documents are kept and listed in the manifest; run again to resume", err=True)
-        sys.exit(130)
+    with progress:
+        Batch(files, variants, out_dir, **options).run(on_entry, on_total=lambda n: progress.update(task, total=n))
     elapsed = time.perf_counter() - started
-    if not quiet and live:
+    if live:
         _summary(console, counts, elapsed)
     click.echo(
         f"{counts['written']} written, {counts['unchanged']} unchanged, {counts['skipped']} skipped, "
         f"{counts['failed']} failed in {elapsed:.1f} s"
     )
-    sys.exit(1 if counts["failed"] else 0)
+    return counts
+
+
+def renderer_options(config: Config) -> dict:
+    """The project's templates, styles and brand, as the workers' Renderer takes them."""
+    settings, options = config.build, {}
+    if settings.templates and settings.templates.is_dir():
+        options["template_dirs"] = (settings.templates,)
+    if settings.styles and settings.styles.is_dir():
+        options["style_files"] = tuple(sorted(settings.styles.glob("*.css")))
+    if config.brand != Brand():
+        options["brand"] = config.brand
+    return options
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _line(entry) -> str:
