@@ -1,5 +1,5 @@
-"""Where the project's own assets are: templates/ and styles/ at the top of the source tree,
-shipped inside the package (factsheets/templates, factsheets/styles) when built as a wheel."""
+"""Where the project's own assets are: templates/, styles/ and examples/ at the top of the source
+tree, shipped inside the package (factsheets/templates, ...) when built as a wheel."""
 
 from __future__ import annotations
 
@@ -17,3 +17,4 @@ def asset_dir(name: str) -> Path:
 
 TEMPLATES_DIR = asset_dir("templates")
 STYLES_DIR = asset_dir("styles")
+EXAMPLES_DIR = asset_dir("examples")

@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .brand import Brand
 from .errors import FactsheetError
 from .rules import Finding, get_rule
 from .rules.fund_data import ExpiredWaiver
@@ -50,11 +51,22 @@ class Waiver:
         return f"waived until {self.expires.isoformat()} by {self.approver}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class BuildSettings:
+    funds: Path | None = None
+    out: Path | None = None
+    variants: tuple[str, ...] = ()
+    templates: Path | None = None
+    styles: Path | None = None
+
+
 @dataclass
 class Config:
     path: Path | None = None
     max_age: int | None = None
     waivers: list[Waiver] = field(default_factory=list)
+    brand: Brand = field(default_factory=Brand)
+    build: BuildSettings = field(default_factory=BuildSettings)
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -93,43 +105,23 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
 
 
 def parse_config(data: dict, path: Path | None = None) -> Config:
-    name = path.name if path else "configuration"
+    """Validate the configuration, listing every problem at once as `FILE: dotted.key: what is wrong`."""
+    from .config_model import ConfigModel, config_problems  # Pydantic is only needed when there is a file
+
     prefix = "tool.factsheets." if path and path.name == "pyproject.toml" else ""
-    unknown = set(data) - {"max_age", "waivers"}
-    if unknown:
-        raise ConfigError(f"{path}: {prefix}{sorted(unknown)[0]}: unknown key (expected max_age, waivers)")
-    max_age = data.get("max_age")
-    if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0):
-        raise ConfigError(f"{path}: {prefix}max_age: must be a whole number of days, not {max_age!r}")
-    raw_waivers = data.get("waivers", [])
-    if not isinstance(raw_waivers, list):
-        raise ConfigError(f"{path}: {prefix}waivers: must be an array of tables ([[waivers]])")
-    waivers = []
-    for i, raw in enumerate(raw_waivers):
-        where = f"{prefix}waivers.{i}"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path}: {where}: must be a table")
-        for key in ("fund", "rule", "reason", "approver", "expires"):
-            value = raw.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                raise ConfigError(f"{path}: {where}.{key}: is required (a waiver needs a fund, a rule, a reason, "
-                                  f"an approver and an expiry date)")
-        if extra := set(raw) - {"fund", "rule", "reason", "approver", "expires"}:
-            raise ConfigError(f"{path}: {where}.{sorted(extra)[0]}: unknown key")
-        rule = get_rule(str(raw["rule"]))
-        if rule is None:
-            raise ConfigError(f"{path}: {where}.rule: unknown rule {raw['rule']!r} (see `factsheets rules`)")
-        expires = raw["expires"]
-        if isinstance(expires, dt.datetime):
-            expires = expires.date()
-        if not isinstance(expires, dt.date):
-            raise ConfigError(f"{path}: {where}.expires: must be a TOML date (2026-03-31), not {expires!r}")
-        for key in ("fund", "reason", "approver"):
-            if not isinstance(raw[key], str):
-                raise ConfigError(f"{path}: {where}.{key}: must be a string (quote fund codes: \"017125\")")
-        waivers.append(Waiver(raw["fund"], rule.code, raw["reason"].strip(), raw["approver"].strip(), expires,
-                              f"{name}: {where}"))
-    return Config(path, max_age, waivers)
+    base = path.parent if path else Path.cwd()
+    model, problems = config_problems(data, base)
+    if problems:
+        raise ConfigError("\n".join(f"{path or 'configuration'}: {prefix}{where}: {message}" for where, message in problems))
+    assert isinstance(model, ConfigModel)
+    name = path.name if path else "configuration"
+    waivers = [
+        Waiver(w.fund, w.rule, w.reason, w.approver, w.expires, f"{name}: {prefix}waivers.{i}")
+        for i, w in enumerate(model.waivers)
+    ]
+    brand = Brand(**{k: v for k, v in model.brand.model_dump().items()}) if model.brand else Brand()
+    settings = BuildSettings(**model.build.model_dump()) if model.build else BuildSettings()
+    return Config(path, model.max_age, waivers, brand, settings)
 
 
 def apply_waivers(findings: list[Finding], config: Config, today: dt.date, funds: set[str] | None = None) -> list[Finding]:

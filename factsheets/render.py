@@ -17,15 +17,21 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts
+from . import archive, fonts
 from .assets import STYLES_DIR, TEMPLATES_DIR
-from .chart import Series, returns_chart
+from .brand import Brand
+from .chart import COLOURS, Series, chart_years, returns_chart
+from .chart import label as chart_label
 from .disclosures import library
-from .errors import BuildError
-from .fetcher import SCHEME, AssetFetcher
+from .errors import BuildError, FactsheetError
+from .fetcher import SCHEME, AssetFetcher, RefusedResource
 from .localise import Localiser
 from .model import FundFile
 from .variants import Variant
+
+
+CHART_YEARS = 10  # the chart shows the last ten complete years; the table lists every year
+WIDE_CHART_BARS = 12  # more bars than this: the chart takes the full width of the page
 
 
 def N_(msgid: str) -> str:
@@ -64,6 +70,7 @@ class Document:
     pdf: bytes = b""
     pages: int = 0
     fonts: dict[str, int] = field(default_factory=dict)  # embedded face -> subset bytes
+    record: archive.Record | None = None  # what the PDF says about itself (XMP), with the inputs hash
 
 
 def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> list[FilledStatement]:
@@ -77,7 +84,9 @@ def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> l
 
 
 class Renderer:
-    def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None):
+    def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
+                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None):
+        self.pdf_variant = archive.check_variant(pdf_variant)  # None: a plain (tagged) PDF
         self.template_dirs = [*(template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
         self.env = Environment(
             loader=FileSystemLoader(self.template_dirs),
@@ -86,12 +95,24 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files or [])]
+        if brand and brand.logo:
+            self.asset_roots.append(brand.logo.parent)
         styles = [STYLES_DIR / "factsheet.css", *(style_files or [])]
         sources = {p: p.read_text(encoding="utf-8") for p in styles}
-        self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri()) for p, text in sources.items()]
-        self.css_text = "".join(sources.values())  # its content strings are drawn too: subset fonts for them
-        self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files or [])]
+        try:  # @import and url() in a user's stylesheet go through the same locked fetcher as the document
+            self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=AssetFetcher({}, self.asset_roots))
+                                for p, text in sources.items()]
+        except RefusedResource as refused:
+            raise FactsheetError(f"styles: {refused}") from None
+        self.brand = brand
+        if brand_css := _brand_css(brand):  # after the built-in and user styles: the configuration wins
+            self.stylesheets.append(weasyprint.CSS(string=brand_css))
+        self.css_text = "".join(sources.values()) + brand_css  # its content strings are drawn too: subset fonts for them
         self._localisers = {lang: Localiser(lang) for lang in ("en", "zh-CN", "zh-HK")}
+        # Once per renderer: the template and style sources, for the inputs hash in each PDF.
+        templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
+        self.sources_digest = archive.sources_digest(templates, [self.css_text])  # every style, the brand's too
 
     # -- HTML -----------------------------------------------------------------
     def _labeller(self, langs: tuple[str, ...]):
@@ -119,15 +140,37 @@ class Renderer:
             title, caption, basis = N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None
         else:
             return None
-        years = sorted({y for s in series for y in s.values})
+        # Complete calendar years only: the as_of year counts once as_of is its last day.
+        last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
+        series = [Series(s.label, {y: v for y, v in s.values.items() if y <= last}) for s in series]
+        series = [s for s in series if s.values]
+        if not series:
+            return None
+        years = chart_years(series)
+        table_years = years
+        if len(years) > CHART_YEARS:  # the chart shows the last ten years, as regulators' rules do; the table all
+            shown = set(years[-CHART_YEARS:])
+            series_for_chart = [Series(s.label, {y: v for y, v in s.values.items() if y in shown}) for s in series]
+            series_for_chart = [s for s in series_for_chart if s.values]
+            years = chart_years(series_for_chart)
+        else:
+            series_for_chart = series
+        # The text alternative lists the very figures the bars are labelled with.
         description = "; ".join(
-            f"{year}: " + ", ".join(f"{primary._(s.label)} {primary.percent(s.values[year], 1)}" for s in series if year in s.values)
+            f"{year}" + (f" ({primary._(N_('partial year'))})" if year in partial else "") + ": "
+            + (", ".join(f"{primary._(s.label)} {chart_label(s.values[year])}" for s in series_for_chart if year in s.values)
+               or primary._(N_("no data")))
             for year in years
         )
+        colours = (self.brand.primary, COLOURS[1]) if self.brand and self.brand.primary else COLOURS
         chart = returns_chart(
-            [Series(primary._(s.label), s.values) for s in series], primary._(title), description, family, partial
+            [Series(primary._(s.label), s.values) for s in series_for_chart], primary._(title), description, family, partial,
+            colours=colours,
         )
-        return {"title": title, "caption": caption, "series": series, "years": years, "chart": chart, "partial_years": partial, "basis": basis}
+        note = N_("The chart shows the last {n} calendar years; the table lists every year.") if table_years != years else None
+        return {"title": title, "caption": caption, "series": series, "years": table_years, "chart": chart,
+                "partial_years": partial, "basis": basis, "note": note, "chart_years": len(years),
+                "wide": len(years) * len(series_for_chart) > WIDE_CHART_BARS}
 
     def html(self, fund: FundFile, variant: Variant) -> tuple[str, list[FilledStatement]]:
         shows_holdings = fund.holdings is not None
@@ -136,6 +179,7 @@ class Renderer:
         context = {
             "fund": fund,
             "variant": variant,
+            "brand": self.brand,
             "langs": variant.langs,
             "L": self._localisers,
             "t": self._labeller(variant.langs),
@@ -168,9 +212,20 @@ class Renderer:
                                   url_fetcher=AssetFetcher(memory, []))
         fetcher = AssetFetcher(memory, self.asset_roots)
         document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
-        laid_out = document.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
-        pdf = laid_out.write_pdf(pdf_identifier=f"{fund.code}/{variant.name}/{fund.as_of}".encode())
-        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()})
+        try:
+            laid_out = document.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
+            pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.sources_digest)
+        except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
+            raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
+        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()}, record)
+
+
+def _brand_css(brand: Brand | None) -> str:
+    """The configured colours as CSS variables (validated as #rrggbb by the configuration)."""
+    if brand is None:
+        return ""
+    colours = [f"--{name}: {value};" for name, value in (("brand", brand.primary), ("accent", brand.accent)) if value]
+    return f":root {{ {' '.join(colours)} }}\n" if colours else ""
 
 
 def _css_string(text: str) -> str:
@@ -191,7 +246,9 @@ def _page_css(langs: tuple[str, ...], family: str, page_texts: tuple[str, ...]) 
                 parts.append(_css_string(piece))
     quoted = _css_string(family)
     return (
-        f"html {{ font-family: {quoted}; }}\n"
+        # !important: the subset Noto Sans CJK is the only font there is; a theme's font-family would
+        # fall back to whatever the system has (and to boxes for Chinese).
+        f"html, html * {{ font-family: {quoted} !important; }}\n"
         f"@page {{ @bottom-right {{ content: {' '.join(parts)}; font-family: {quoted}; font-size: 7pt; color: #555; }}\n"
         f"  @bottom-left {{ font-family: {quoted}; }} }}\n"
     )
@@ -209,6 +266,9 @@ def check_glyphs(fund: FundFile, variant: Variant) -> None:
     """A character the font cannot draw is an error naming the field, never a box in the PDF."""
     script = fonts.script_for(variant.langs)
     problems = []
+    if fund.index and (missing := fonts.missing_chars(fund.index.provider, script)):
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+        problems.append(f"index.provider: {shown} cannot be drawn with {fonts.family_name(script)}")
     for path, text in fund.texts():
         for lang in variant.langs:
             value = text.get(lang)

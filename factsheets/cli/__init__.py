@@ -13,6 +13,8 @@ from .. import __version__
 from .build import build
 from .check import check
 from .doctor import doctor
+from .init import init
+from .extract import extract
 from .rules import rules_command
 from .schema import schema
 from .verify import verify
@@ -30,6 +32,8 @@ cli.add_command(verify)
 cli.add_command(rules_command)
 cli.add_command(schema)
 cli.add_command(doctor)
+cli.add_command(init)
+cli.add_command(extract)
 
 
 def main() -> None:

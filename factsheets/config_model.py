@@ -1,0 +1,154 @@
+"""The schema of `factsheets.toml` (or `[tool.factsheets]`), as Pydantic models, so that a bad
+configuration gets every problem at once with its dotted key, like a fund file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from .rules import get_rule
+from .variants import VariantError, parse_variant
+
+NonEmpty = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=500)]
+Colour = Annotated[str, StringConstraints(strict=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+_MESSAGES = {
+    "missing": "is required (a waiver needs a fund, a rule, a reason, an approver and an expiry date)",
+    "string_too_short": "is required (a waiver needs a fund, a rule, a reason, an approver and an expiry date)",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WaiverModel(_Strict):
+    fund: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+    rule: NonEmpty
+    reason: NonEmpty
+    approver: NonEmpty
+    expires: dt.date
+
+    @field_validator("fund", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            raise PydanticCustomError("fund_code", 'must be a string (quote fund codes: "017125")')
+        return value
+
+    @field_validator("rule")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        rule = get_rule(value)
+        if rule is None:
+            raise PydanticCustomError("unknown_rule", "unknown rule {rule} (see `factsheets rules`)", {"rule": repr(value)})
+        return rule.code
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _toml_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if not isinstance(value, dt.date):
+            raise PydanticCustomError("toml_date", "must be a TOML date (2026-03-31), not {value}", {"value": repr(value)})
+        return value
+
+
+class BrandModel(_Strict):
+    name: NonEmpty | None = None
+    legal_entity: NonEmpty | None = None
+    primary: Colour | None = None
+    accent: Colour | None = None
+    logo: Path | None = None
+
+    @field_validator("primary", "accent")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        # Headings and rules are drawn in these colours on white: they must stay legible (WCAG 4.5:1).
+        if value is not None and (1.05 / (_luminance(value) + 0.05)) < 4.5:
+            raise PydanticCustomError("low_contrast", "{value} is too light on white (contrast below 4.5:1)", {"value": value})
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _inside_project(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        base: Path = info.context["base"]
+        path = (base / value).resolve()
+        if not path.is_relative_to(base.resolve()):
+            raise PydanticCustomError("outside", "{value} lies outside the project folder", {"value": str(value)})
+        if path.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
+            raise PydanticCustomError("logo_type", "must be an SVG, PNG or JPEG file")
+        if not path.is_file():
+            raise PydanticCustomError("no_file", "{value}: no such file", {"value": str(value)})
+        return path
+
+
+class BuildModel(_Strict):
+    funds: Path | None = None
+    out: Path | None = None
+    variants: tuple[str, ...] = ()
+    templates: Path | None = None
+    styles: Path | None = None
+
+    @field_validator("variants")
+    @classmethod
+    def _known_variants(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            try:
+                parse_variant(name)
+            except VariantError as error:
+                raise PydanticCustomError("variant", str(error)) from None
+        return value
+
+    @field_validator("funds", "out", "templates", "styles")
+    @classmethod
+    def _relative(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else (info.context["base"] / value).resolve()
+
+
+class ConfigModel(_Strict):
+    max_age: Annotated[StrictInt, Field(ge=0, le=36500)] | None = None
+    waivers: list[WaiverModel] = []
+    brand: BrandModel | None = None
+    build: BuildModel | None = None
+
+
+def config_problems(data: dict, base: Path) -> tuple[ConfigModel | None, list[tuple[str, str]]]:
+    try:
+        return ConfigModel.model_validate(data, context={"base": base}), []
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            where = ".".join(str(part) for part in item["loc"])
+            message = _MESSAGES.get(item["type"], item["msg"])
+            if where == "max_age":
+                message = f"must be a whole number of days, not {item.get('input')!r}"
+            if item["type"] == "extra_forbidden":
+                message = f"unknown key (allowed here: {_allowed(item['loc'])})"
+            problems.append((where, re.sub(r"^Value error, ", "", message)))
+        return None, problems
+
+
+def _allowed(loc: tuple) -> str:
+    model: type[BaseModel] = ConfigModel
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        for candidate in (WaiverModel, BrandModel, BuildModel):
+            if candidate.__name__ in str(annotation):
+                model = candidate
+    return ", ".join(model.model_fields)

@@ -1,0 +1,146 @@
+"""User projects: `factsheets init`, file-by-file template overrides, styles, brand, and --watch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from queue import Empty, Queue
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from factsheets.verify import normalise, pdf_pages_text
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "factsheets", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("house") / "project"
+    result = run("init", str(folder), cwd=folder.parent)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_init_creates_a_project_that_builds_at_once(project):
+    assert sorted(p.name for p in project.iterdir()) == ["assets", "factsheets.toml", "funds", "styles", "templates"]
+    result = run("build", "--lang", "en", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (project / "out").glob("*.pdf")) == ["513770.en.pdf", "990001.en.pdf"]
+    text = normalise("".join(pdf_pages_text((project / "out" / "513770.en.pdf").read_bytes())))
+    assert "ExampleAssetManagement" in text and "ExampleAssetManagementCo.,Ltd." in text
+
+
+def test_init_refuses_a_folder_that_is_not_empty(project):
+    result = run("init", str(project), cwd=project.parent)
+    assert result.returncode == 2 and "not empty" in result.stderr
+
+
+def _heading_colour(pdf: bytes) -> tuple[int, int, int]:
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    page = pdfium.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    index = text.index("Key facts")
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    raw.FPDFText_GetFillColor(textpage.raw, index, r, g, b, a)
+    return r.value, g.value, b.value
+
+
+def test_a_theme_overrides_templates_styles_colours_and_logo(tmp_path):
+    folder = tmp_path / "themed"
+    assert run("init", str(folder), cwd=tmp_path).returncode == 0
+    config = folder / "factsheets.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('primary = "#1f4e79"', 'primary = "#7a1f3d"'), encoding="utf-8")
+    (folder / "templates" / "sections").mkdir()
+    (folder / "templates" / "sections" / "commentary.html.j2").write_text(
+        '<section class="commentary"><h2>{{ t("Commentary") }}</h2>'
+        '{% for lang in langs %}<p lang="{{ lang }}">House view: {{ fund.commentary[lang] }}</p>{% endfor %}</section>\n',
+        encoding="utf-8",
+    )
+    (folder / "styles" / "house.css").write_text(".commentary p { font-style: italic; }", encoding="utf-8")
+    result = run("build", "--lang", "en", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    pdf = (folder / "out" / "513770.en.pdf").read_bytes()
+    assert "Houseview:HongKongtechnology" in normalise("".join(pdf_pages_text(pdf)))
+    assert _heading_colour(pdf) == (0x7A, 0x1F, 0x3D)
+    assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf or b"/XObject" in pdf  # the logo is drawn
+
+
+@pytest.mark.parametrize("css", [
+    ".disclaimer { display: none; }",
+    ".risk .statement { color: #fff; }",
+])
+def test_a_hostile_house_style_fails_the_build_with_the_statement_id(tmp_path, css):
+    folder = tmp_path / "hostile"
+    assert run("init", str(folder), cwd=tmp_path).returncode == 0
+    (folder / "styles" / "hide.css").write_text(css, encoding="utf-8")
+    result = run("build", "--lang", "en", cwd=folder)
+    assert result.returncode == 1
+    assert "statement " in result.stderr and ("not-advice" in result.stderr or "risk-general" in result.stderr)
+    assert not list((folder / "out").glob("*.pdf"))
+
+
+def test_a_bad_configuration_lists_every_error_at_once(tmp_path):
+    folder = tmp_path / "bad"
+    assert run("init", str(folder), cwd=tmp_path).returncode == 0
+    config = folder / "factsheets.toml"
+    text = config.read_text(encoding="utf-8").replace('primary = "#1f4e79"', 'primary = "blue"')
+    text = text.replace('variants = ["bilingual", "en", "zh-CN"]', 'variants = ["fr"]\ncolour = 1')
+    config.write_text(text, encoding="utf-8")
+    result = run("build", cwd=folder)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith(f"{config}: brand.primary: ") for line in lines), lines
+    assert any(line.startswith(f"{config}: build.variants: unknown variant 'fr'") for line in lines), lines
+    assert any(line.startswith(f"{config}: build.colour: unknown key (allowed here: funds, out, variants") for line in lines), lines
+
+
+def test_watch_rebuilds_what_changed_and_survives_errors(tmp_path):
+    folder = tmp_path / "live"
+    assert run("init", str(folder), cwd=tmp_path).returncode == 0
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    watcher = subprocess.Popen([sys.executable, "-m", "factsheets", "build", "--watch", "--lang", "en", "--jobs", "1"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    # A reader thread, so that a missing line fails the test on time instead of blocking it.
+    queue: Queue[str] = Queue()
+    reader = threading.Thread(target=lambda: [queue.put(line) for line in watcher.stdout], daemon=True)
+    reader.start()
+    lines: list[str] = []
+
+    def wait_for(words: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = queue.get(timeout=1)
+            except Empty:
+                continue
+            lines.append(line)
+            if words in line:
+                return
+        raise AssertionError(f"{words!r} not seen in {lines}")
+
+    try:
+        wait_for("2 written, 0 unchanged")
+        fund = folder / "funds" / "513770.yaml"
+        fund.write_text(fund.read_text(encoding="utf-8").replace("min_investor: C4 ", "min_investor: C2 "), encoding="utf-8")
+        wait_for("0 written, 1 unchanged, 0 skipped, 1 failed")
+        assert any("C2 is below C4" in line for line in lines)
+        fund.write_text(fund.read_text(encoding="utf-8").replace("min_investor: C2 ", "min_investor: C5 "), encoding="utf-8")
+        wait_for("1 written, 1 unchanged")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
+        reader.join(timeout=5)
+        watcher.stdout.close()
+    assert watcher.returncode == 0
