@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import argparse
-import html as html_lib
 import os
 import shutil
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +17,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
-
 import weasyprint  # noqa: E402
 
 from factsheets import Renderer, load_fund, parse_variant, render_document  # noqa: E402

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .brand import Brand
 from .errors import FactsheetError
-from .rules import Finding, get_rule
+from .rules import Finding
 from .rules.fund_data import ExpiredWaiver
 
 if sys.version_info >= (3, 11):
@@ -106,7 +106,10 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
 
 def parse_config(data: dict, path: Path | None = None) -> Config:
     """Validate the configuration, listing every problem at once as `FILE: dotted.key: what is wrong`."""
-    from .config_model import ConfigModel, config_problems  # Pydantic is only needed when there is a file
+    from .config_model import (  # Pydantic is only needed when there is a file
+        ConfigModel,
+        config_problems,
+    )
 
     prefix = "tool.factsheets." if path and path.name == "pyproject.toml" else ""
     base = path.parent if path else Path.cwd()

@@ -8,9 +8,19 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from .legibility import MIN_CONTRAST, contrast_on_white, hex_rgb
 from .rules import get_rule
 from .variants import VariantError, parse_variant
 
@@ -21,12 +31,6 @@ _MESSAGES = {
     "string_too_short": "is required (a waiver needs a fund, a rule, a reason, an approver and an expiry date)",
     "extra_forbidden": "unknown key",
 }
-
-
-def _luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 class _Strict(BaseModel):
@@ -76,7 +80,7 @@ class BrandModel(_Strict):
     @classmethod
     def _readable(cls, value: str | None) -> str | None:
         # Headings and rules are drawn in these colours on white: they must stay legible (WCAG 4.5:1).
-        if value is not None and (1.05 / (_luminance(value) + 0.05)) < 4.5:
+        if value is not None and contrast_on_white(hex_rgb(value)) < MIN_CONTRAST:
             raise PydanticCustomError("low_contrast", "{value} is too light on white (contrast below 4.5:1)", {"value": value})
         return value
 

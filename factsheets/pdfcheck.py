@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from .errors import FactsheetError
 from .verify import normalise
 
-MIN_SIZE_PT = 7.0
-MIN_CONTRAST = 4.5
 _CID = re.compile(r"^\(cid:\d+\)$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Characters that exist only in one of the two Chinese scripts, common in fund documents.
@@ -82,16 +80,6 @@ def to_rgb(color: object) -> tuple[float, float, float] | None:
         c, m, y, k = (float(v) for v in color)
         return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
     return None
-
-
-def contrast_on_white(rgb: tuple[float, float, float]) -> float:
-    """WCAG 2 contrast ratio of a colour against white (1 to 21)."""
-    def channel(c: float) -> float:
-        c = min(max(c, 0.0), 1.0)
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in rgb)
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return 1.05 / (luminance + 0.05)
 
 
 def inspect_pdf(data: bytes) -> Inspection:

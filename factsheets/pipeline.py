@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .errors import BuildError, FactsheetError
 from .model import FundFile
+from .prominence import read_pdf, unseen
 from .render import Document, Renderer
 from .validate import load_fund
 from .variants import Variant, parse_variant
-from .prominence import read_pdf, unseen
 from .verify import missing_statements
 from .write import output_path, write_atomic
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from .legibility import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
 from .verify import normalise
 
-MIN_SIZE_PT = 7.0
-MIN_CONTRAST = 4.5
 SCALE = 1.5  # raster scale for the ink test (108 dpi): enough for a 7 pt glyph, cheap to draw
 MIN_INK = 60  # grey levels between the lightest and darkest pixel of a visible glyph box
 MIN_VISIBLE = 0.9  # share of a statement's glyphs that must show ink
@@ -111,15 +110,6 @@ def read_pdf(pdf: bytes) -> PdfView:
     return PdfView(pdf)
 
 
-def contrast_on_white(rgb: tuple[int, int, int]) -> float:
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
-    return 1.05 / (luminance + 0.05)
-
-
 def _has_ink(view: PdfView, glyph: Glyph) -> bool:
     buffer, stride, width, height = view.ink(glyph.page)
     page_height = view.page_sizes[glyph.page][1]
@@ -154,8 +144,8 @@ def _problems(view: PdfView, glyphs: list[Glyph], what: str) -> list[str]:
     smallest = min(g.size for g in glyphs)
     if smallest < MIN_SIZE_PT - 0.05:
         problems.append(f"{what} is set in {smallest:.1f} pt, below {MIN_SIZE_PT:g} pt")
-    faint = min(glyphs, key=lambda g: contrast_on_white(g.rgb))
-    if (ratio := contrast_on_white(faint.rgb)) < MIN_CONTRAST:
+    faint = min(glyphs, key=lambda g: contrast_on_white(_unit(g.rgb)))
+    if (ratio := contrast_on_white(_unit(faint.rgb))) < MIN_CONTRAST:
         colour = "#{:02x}{:02x}{:02x}".format(*faint.rgb)
         problems.append(f"{what} is drawn in {colour}, contrast {ratio:.1f}:1 against white, below {MIN_CONTRAST}:1")
     if any(not _inside(g, view.page_sizes[g.page]) for g in glyphs):
@@ -165,6 +155,10 @@ def _problems(view: PdfView, glyphs: list[Glyph], what: str) -> list[str]:
         if visible < MIN_VISIBLE:
             problems.append(f"{what} is covered or not visibly drawn ({visible:.0%} of its characters show ink)")
     return problems
+
+
+def _unit(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    return (rgb[0] / 255, rgb[1] / 255, rgb[2] / 255)
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from weasyprint.text.fonts import FontConfiguration
 
 from . import archive, fonts
@@ -28,7 +28,6 @@ from .fetcher import SCHEME, AssetFetcher, RefusedResource
 from .localise import Localiser
 from .model import FundFile
 from .variants import Variant
-
 
 CHART_YEARS = 10  # the chart shows the last ten complete years; the table lists every year
 WIDE_CHART_BARS = 12  # more bars than this: the chart takes the full width of the page

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from factsheets import Renderer, load_fund, parse_variant, render_document
+from factsheets import Renderer, load_fund, parse_variant
 from factsheets.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
 from factsheets.chart import label
 from factsheets.cli import cli

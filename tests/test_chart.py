@@ -10,7 +10,16 @@ from decimal import Decimal
 import pytest
 
 from factsheets import Renderer, load_fund, parse_variant
-from factsheets.chart import HEIGHT, LABEL_EM, TOP, WIDTH, BOTTOM, Series, label, returns_chart
+from factsheets.chart import (
+    BOTTOM,
+    HEIGHT,
+    LABEL_EM,
+    TOP,
+    WIDTH,
+    Series,
+    label,
+    returns_chart,
+)
 
 from .conftest import ETF, MONEY_MARKET, mutate
 

@@ -11,9 +11,13 @@ import yaml
 
 from factsheets.config import apply_waivers, parse_config
 from factsheets.disclosures import parse_library
-from factsheets.load import read_data
 from factsheets.rules import REGISTRY
-from factsheets.rules.check import check_context, check_pdf_bytes, fund_context, render_findings
+from factsheets.rules.check import (
+    check_context,
+    check_pdf_bytes,
+    fund_context,
+    render_findings,
+)
 from factsheets.rules.disclosures import pins
 from factsheets.validate import load_fund
 from factsheets.variants import parse_variant

@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsheets import BuildError, FactsheetError, FundFileError, Renderer, load_fund, parse_variant, render_document
+from factsheets import (
+    BuildError,
+    FactsheetError,
+    FundFileError,
+    Renderer,
+    load_fund,
+    parse_variant,
+    render_document,
+)
 from factsheets.fetcher import AssetFetcher, RefusedResource
 from factsheets.load import MAX_BYTES, FundLoader
 from factsheets.pipeline import build_file

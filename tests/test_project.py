@@ -8,8 +8,8 @@ import subprocess
 import sys
 import threading
 import time
-from queue import Empty, Queue
 from pathlib import Path
+from queue import Empty, Queue
 
 import pypdfium2 as pdfium
 import pytest

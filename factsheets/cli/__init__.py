@@ -13,8 +13,8 @@ from .. import __version__
 from .build import build
 from .check import check
 from .doctor import doctor
-from .init import init
 from .extract import extract
+from .init import init
 from .rules import rules_command
 from .schema import schema
 from .verify import verify

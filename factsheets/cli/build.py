@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..config import Brand, Config, ConfigError, load_config
@@ -53,7 +60,10 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, config_path: 
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler goes with --executor dask")
-    from ..archive import ArchiveError, check_variant  # light: no WeasyPrint import at module level
+    from ..archive import (  # light: no WeasyPrint import at module level
+        ArchiveError,
+        check_variant,
+    )
 
     try:
         pdf_variant_ = check_variant(None if pdf_variant == "plain" else pdf_variant)
@@ -128,7 +138,9 @@ def _config(path: Path | None) -> Config:
 
 def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool) -> Counter[str]:
     """One batch, with a progress bar on a terminal (plain lines otherwise) and a closing summary."""
-    from ..batch import Batch  # here, not at the top: other commands start without WeasyPrint
+    from ..batch import (
+        Batch,  # here, not at the top: other commands start without WeasyPrint
+    )
 
     console = Console(stderr=True)
     live = console.is_terminal and not quiet

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from ..rules import get_rule, rules as all_rules
+from ..rules import get_rule
+from ..rules import rules as all_rules
 
 
 @click.command("rules")

@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from ..errors import FactsheetError
-from .check import CONFIG_OPTION, FORMAT_OPTION, TODAY_OPTION, config_of, emit, existing, fail, today_of
+from .check import (
+    CONFIG_OPTION,
+    FORMAT_OPTION,
+    TODAY_OPTION,
+    config_of,
+    emit,
+    existing,
+    fail,
+    today_of,
+)
 
 
 @click.command()

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..disclosures import Library
     from ..errors import Problem
     from ..model import FundFile
-    from ..pdfcheck import Inspection, Expected
+    from ..pdfcheck import Expected, Inspection
 
 Severity = Literal["error", "warning"]
 SCOPES = ("fund", "pdf", "render")

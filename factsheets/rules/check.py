@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
-from ..disclosures import Library, library as default_library
+from ..disclosures import Library
+from ..disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
 from ..load import read_data
 from ..model import FundFile
@@ -18,8 +19,8 @@ from ..pdfcheck import Expected, inspect_pdf, langs_of
 from ..validate import problems_of
 from . import rules
 from .base import Finding, FundContext, PdfContext
-from .pdf import RenderFailed
 from .disclosures import pins as default_pins
+from .pdf import RenderFailed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..render import Renderer

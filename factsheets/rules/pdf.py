@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..pdfcheck import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
+from ..legibility import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
 from ..verify import normalise
 from .base import Finding, PdfContext, Rule, register
 
