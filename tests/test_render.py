@@ -75,7 +75,7 @@ def test_etf_returns_are_labelled_as_index_data():
 
 def test_chinese_documents_use_chinese_formats_and_labels():
     zh = text_of(ETF, "zh-CN")
-    assert "¥118亿" in zh and "数据截至2025年11月7日" in zh and "第1页，共2页" in zh
+    assert "¥118亿" in zh and "数据截至2025年11月7日" in zh and "第1页，共1页" in zh
     assert "Key facts" not in zh
     hk = text_of(MONEY_MARKET, "zh-HK")
     assert "基本資料" in hk and "¥23.5億" in hk and "基金有風險，投資需謹慎。" in hk
