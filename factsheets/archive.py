@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterable
 from xml.sax.saxutils import escape as xml_escape
 
 from . import __version__
+from .errors import FactsheetError
 
 if TYPE_CHECKING:
     from .model import FundFile
@@ -51,7 +52,7 @@ PROPERTIES = (
 )
 
 
-class ArchiveError(ValueError):
+class ArchiveError(FactsheetError, ValueError):
     pass
 
 

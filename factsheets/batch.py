@@ -26,7 +26,7 @@ from jinja2 import TemplateError
 from . import __version__, fonts
 from .assets import STYLES_DIR, TEMPLATES_DIR
 from .errors import FactsheetError
-from .load import data_from_bytes
+from .load import data_from_bytes, read_bytes
 from .pipeline import Outcome, build_file, render_fund, write_outcome
 from .render import Renderer
 from .validate import validate_data
@@ -46,6 +46,7 @@ def assets_hash(options: dict | None = None) -> str:
     and the user's templates, styles, brand and options."""
     options = options or {}
     digest = hashlib.sha256(__version__.encode() + repr(sorted(options.items())).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())  # it sets the dates inside every PDF
     package = Path(__file__).resolve().parent
     for folder in (*options.get("template_dirs", ()), TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
         _tree_hash(digest, Path(folder))
@@ -59,8 +60,8 @@ def assets_hash(options: dict | None = None) -> str:
     return digest.hexdigest()
 
 
-def input_hash(source: Path, variant: str, assets: str) -> str:
-    return hashlib.sha256(assets.encode() + variant.encode() + b"\0" + source.read_bytes()).hexdigest()
+def input_hash(raw: bytes, variant: str, assets: str) -> str:
+    return hashlib.sha256(assets.encode() + variant.encode() + b"\0" + raw).hexdigest()
 
 
 @dataclass
@@ -145,8 +146,9 @@ def remove_partials(out_dir: Path) -> None:
 def _unchanged(previous: Entry | None, inputs: str) -> bool:
     if previous is None or previous.status not in ("written", "unchanged") or previous.inputs != inputs:
         return False
-    try:
-        return os.path.getsize(previous.path) == previous.bytes
+    try:  # the file on disk must be the one the manifest describes, not one edited or replaced since
+        with open(previous.path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest() == previous.sha256
     except OSError:
         return False
 
@@ -179,10 +181,11 @@ class Batch:
         todo: list[tuple[Path, list[str], dict[str, str]]] = []
         for source in self.sources:
             try:
-                hashes = {v.name: input_hash(source, v.name, assets) for v in self.variants}
-            except OSError as error:
-                done += [Entry(str(source), v.name, "failed", error=f"{source}: cannot read: {error.strerror}") for v in self.variants]
+                raw = read_bytes(source)  # bounded, regular files only: never a FIFO or /dev/zero
+            except FactsheetError as error:
+                done += [Entry(str(source), v.name, "failed", error=str(error)) for v in self.variants]
                 continue
+            hashes = {v.name: input_hash(raw, v.name, assets) for v in self.variants}
             stale = []
             for v in self.variants:
                 old = previous.get((str(source), v.name))
@@ -314,7 +317,7 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
         client = Client(cluster)
     try:
         futures = {
-            client.submit(_render_remote, str(source), source.read_bytes(), variants, options, pure=False, retries=1):
+            client.submit(_render_remote, str(source), read_bytes(source), variants, options, pure=False, retries=1):
             (source, variants, hashes)
             for source, variants, hashes in tasks
         }

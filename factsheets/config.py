@@ -127,6 +127,18 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     return Config(path, model.max_age, waivers, brand, settings)
 
 
+def renderer_options(config: Config) -> dict:
+    """The project's templates, styles and brand, as `render.Renderer` takes them (`build`, `check --render`)."""
+    settings, options = config.build, {}
+    if settings.templates and settings.templates.is_dir():
+        options["template_dirs"] = (settings.templates,)
+    if settings.styles and settings.styles.is_dir():
+        options["style_files"] = tuple(sorted(settings.styles.glob("*.css")))
+    if config.brand != Brand():
+        options["brand"] = config.brand
+    return options
+
+
 def apply_waivers(findings: list[Finding], config: Config, today: dt.date, funds: set[str] | None = None) -> list[Finding]:
     """Mark the findings a live waiver covers; add a finding for each expired waiver of a fund checked."""
     checked = {f.fund for f in findings if f.fund} | (funds or set())

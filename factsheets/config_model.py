@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .legibility import MIN_CONTRAST, contrast_on_white, hex_rgb
+from .model import CODE_PATTERN
 from .rules import get_rule
 from .variants import VariantError, parse_variant
 
@@ -38,7 +39,7 @@ class _Strict(BaseModel):
 
 
 class WaiverModel(_Strict):
-    fund: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+    fund: Annotated[str, StringConstraints(strict=True, pattern=CODE_PATTERN)]
     rule: NonEmpty
     reason: NonEmpty
     approver: NonEmpty

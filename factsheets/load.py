@@ -123,8 +123,8 @@ def parse(text: str, source: str | Path) -> Any:
         raise FundFileError(source, [Problem("", f"not valid {'JSON' if str(source).endswith('.json') else 'YAML'}: {err}")]) from None
 
 
-def read_data(path: str | Path) -> dict[str, Any]:
-    """Read a fund file into a mapping, or raise FundFileError naming the file."""
+def read_bytes(path: str | Path) -> bytes:
+    """A fund file's bytes: a regular file within the size limit, or FundFileError naming it."""
     path = Path(path)
     try:
         info = path.stat()
@@ -133,12 +133,14 @@ def read_data(path: str | Path) -> dict[str, Any]:
         if info.st_size > MAX_BYTES:
             raise FundFileError(path, [Problem("", f"file is {info.st_size:,} bytes, above the limit of {MAX_BYTES:,}")])
         with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # the file may have grown since stat
-    except FundFileError:
-        raise
+            return fh.read(MAX_BYTES + 1)  # the file may have grown since stat
     except OSError as err:
         raise FundFileError(path, [Problem("", f"cannot read file: {err.strerror or err}")]) from None
-    return data_from_bytes(raw, path)
+
+
+def read_data(path: str | Path) -> dict[str, Any]:
+    """Read a fund file into a mapping, or raise FundFileError naming the file."""
+    return data_from_bytes(read_bytes(path), path)
 
 
 def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:

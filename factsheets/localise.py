@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from io import BytesIO
@@ -17,9 +18,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_decimal, format_percent
 from babel.support import Translations
 
-from .disclosures import Statement
-from .errors import FactsheetError
+from .disclosures import Statement, library
+from .errors import BuildError, FactsheetError
 from .model import FundFile, LocalizedText
+from .variants import Variant
 
 BABEL_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant_HK"}
 # CLDR's zh_Hant_HK writes compact amounts the English way (11.8B); Traditional Chinese
@@ -27,6 +29,15 @@ BABEL_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant_HK"}
 COMPACT_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant"}
 CATALOG_DIRS = {"zh-CN": "zh_CN", "zh-HK": "zh_HK"}
 DOMAIN = "factsheets"
+
+
+_ORDINAL_SUFFIX = {"one": "st", "two": "nd", "few": "rd", "other": "th"}
+
+
+def half_up(value: Decimal, digits: int) -> Decimal:
+    """Rounded as a reader expects (halves up, 2.25 -> 2.3), with no negative zero."""
+    rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 class MissingLabel(FactsheetError):
@@ -77,17 +88,21 @@ class Localiser:
         pattern = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
         if signed:
             pattern = f"+{pattern};-{pattern}"
-        return format_percent(Decimal(value) / 100, pattern, locale=self.locale, decimal_quantization=True)
+        shown = half_up(Decimal(value), digits)  # as the chart's labels: 73.25 -> 73.3, never -0.00
+        return format_percent(shown / 100, pattern, locale=self.locale, decimal_quantization=True)
 
     def money(self, value: Decimal, currency: str) -> str:
         """Large amounts in compact form: CN¥11.8B, ¥118亿."""
-        return format_compact_currency(value, currency, locale=self._compact, fraction_digits=2)
+        return format_compact_currency(half_up(Decimal(value), 2), currency, locale=self._compact, fraction_digits=2)
 
     def multiple(self, value: Decimal) -> str:
         return self._("{value}x", value=self.number(value, 2))
 
     def ordinal_percentile(self, value: Decimal) -> str:
-        return self._("{value}th percentile", value=self.number(value, 0))
+        """24th percentile, 1st, 2nd, 3rd, 21st (CLDR's English ordinal rules); 24%分位 in Chinese."""
+        number = self.number(half_up(Decimal(value), 0), 0)
+        ordinal = number + _ORDINAL_SUFFIX[Locale("en").ordinal_form(int(half_up(Decimal(value), 0)))]
+        return self._("{ordinal} percentile", ordinal=ordinal, value=number)
 
     def yes_no(self, value: bool) -> str:
         return self._("Yes") if value else self._("No")
@@ -109,3 +124,29 @@ class Localiser:
                 "index_launch_date": self.date(fund.index.launch_date),
             }
         return statement.texts[self.lang].format(**values)
+
+
+@dataclass(frozen=True)
+class FilledStatement:
+    id: str
+    version: int
+    block: str  # "risk" or "disclaimer"
+    texts: dict[str, str]  # language -> exact text the document must carry
+
+
+def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> list[FilledStatement]:
+    filled = []
+    for statement in library(fund.jurisdiction).applicable(fund, shows_holdings):
+        missing = [lang for lang in variant.langs if lang not in statement.texts]
+        if missing:
+            raise BuildError(fund.code, [f"statement {statement.id} has no approved {', '.join(missing)} text"])
+        filled.append(FilledStatement(statement.id, statement.version, statement.block, {lang: Localiser(lang).statement(statement, fund) for lang in variant.langs}))
+    return filled
+
+
+def risk_labels(fund: FundFile) -> dict[str, str]:
+    """The risk rating's label in each language, as the approved suitability statement words it."""
+    for statement in library(fund.jurisdiction).statements:
+        if statement.labels and "risk_label" in statement.labels:
+            return dict(statement.labels["risk_label"][fund.fund.risk.rating])
+    return {}

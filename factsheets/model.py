@@ -9,7 +9,6 @@ dotted sub-path of each problem; `validate.py` turns them into messages.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from decimal import Decimal
 from enum import Enum
@@ -33,7 +32,6 @@ LANGS = ("en", "zh-CN", "zh-HK")  # every language a text may be given in
 REQUIRED_LANGS = ("en", "zh-CN")
 
 # Characters that make one code or name look like another (bidi overrides, zero widths).
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 # Unicode categories no reader-visible text may hold: controls (tab and line breaks aside),
 # format characters (bidi overrides and isolates, zero widths, soft hyphen, tag characters),
@@ -111,7 +109,8 @@ def _unique_years(value: object) -> object:
     return value
 
 
-Code = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # codes name files: ASCII, no separators
+Code = Annotated[str, StringConstraints(strict=True, pattern=CODE_PATTERN)]
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=10_000),
                  AfterValidator(_hidden_chars)]
 Percent = Annotated[Decimal, Field(ge=-100, le=10_000, allow_inf_nan=False)]
@@ -156,15 +155,8 @@ class LocalizedText(Strict):
 
 
 class Name(LocalizedText):
-    """A name: no invisible or direction-changing characters, which would let one fund pose as another.
-    (Every `Text` rejects them; codes are ASCII by their pattern.)"""
-
-    @field_validator("en", "zh_CN", "zh_HK")
-    @classmethod
-    def _visible(cls, value: str | None) -> str | None:
-        if value is not None and INVISIBLE.search(value):
-            raise PydanticCustomError("invisible_char", "contains an invisible or bidirectional control character")
-        return value
+    """A name. Like every text it admits no invisible or direction-changing character (which would
+    let one fund pose as another): `Text` rejects them all."""
 
 
 class Category(str, Enum):
@@ -368,6 +360,24 @@ class FundFile(Strict):
     market: Market | None = None
     commentary: LocalizedText | None = None
 
+    @model_validator(mode="after")
+    def _returns_after_inception(self) -> FundFile:
+        # Across sections, so it runs once the sections are valid: a fund has no return for a
+        # year before the one it started in.
+        start = self.fund.inception_date
+        if start is None or self.performance is None:
+            return self
+        returns = self.performance.annual_returns
+        problems = [
+            (f"performance.annual_returns.{series}.{year}", f"a return for {year} is before the fund's inception on {start.isoformat()}")
+            for series, values in (("fund", returns.fund), ("benchmark", returns.benchmark))
+            for year in sorted(values)
+            if year < start.year
+        ]
+        if problems:
+            raise rule_error(problems)
+        return self
+
     @property
     def code(self) -> str:
         return self.fund.code
@@ -388,6 +398,16 @@ class FundFile(Strict):
 
         walk(self, "")
         return found
+
+    def free_texts(self, langs: tuple[str, ...]) -> list[str]:
+        """The fund's own prose (commentary, risk notes) in the given languages: text a statement
+        could be quoted in, which must not count as the statement itself."""
+        texts = [*self.fund.risk.notes, *([self.commentary] if self.commentary else [])]
+        return [value for text in texts for lang in langs if (value := text.get(lang))]
+
+    def gives_lang(self, lang: str) -> bool:
+        """Whether the fund is meant for a language at all: some text is given in it."""
+        return any(text.get(lang) for _, text in self.texts())
 
     def has_lang(self, lang: str) -> bool:
         return all(text.get(lang) for _, text in self.texts())

@@ -7,9 +7,10 @@ import io
 import re
 import string
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .errors import FactsheetError
-from .verify import normalise
+from .verify import Span, normalise, occurrences, place
 
 _CID = re.compile(r"^\(cid:\d+\)$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -51,16 +52,45 @@ class Expected:
     text: str
     exact: bool = True
 
-    def find(self, haystack: str) -> list[tuple[int, int]]:
-        """Every (start, end) at which the statement stands in normalised text."""
+    @property
+    def literal_length(self) -> int:
+        """The length of its text without placeholders, once normalised: longer statements are placed first."""
         if self.exact:
-            needle = normalise(self.text)
-            spans, start = [], haystack.find(needle)
-            while start >= 0:
-                spans.append((start, start + len(needle)))
-                start = haystack.find(needle, start + 1)
-            return spans
-        return [m.span() for m in statement_pattern(self.text).finditer(haystack)]
+            return len(normalise(self.text))
+        return sum(len(normalise(literal)) for literal, _, _, _ in string.Formatter().parse(self.text))
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """What `verify.place` takes: an id and its text per language."""
+
+    id: str
+    texts: dict[str, str]
+
+
+def locate(haystack: str, expected: list[Expected], decoys: Iterable[str] = ()) -> dict[tuple[str, str], list[Span]]:
+    """Where each expected (statement id, language) stands on its own in normalised text, with
+    `verify.place`: the fund's own prose (`decoys`) is claimed first, then the statements longest
+    first, each stretch of text counting for one statement only, so that a statement contained in
+    another (zh-CN no-guarantee in money-market-not-deposit) must also stand somewhere by itself.
+    Statements with open placeholders (without --fund) are matched as patterns afterwards, in the
+    text no exact statement or decoy has claimed."""
+    exact: dict[str, dict[str, str]] = {}
+    for item in expected:
+        if item.exact:
+            exact.setdefault(item.id, {})[item.lang] = item.text
+    placed = place(haystack, [_Statement(sid, texts) for sid, texts in exact.items()], decoys)
+    claimed = [span for spans in placed.values() for span in spans]
+    claimed += [span for decoy in {normalise(d) for d in decoys} for span in occurrences(haystack, decoy)]
+
+    def free(span: Span) -> bool:
+        return all(span[1] <= a or span[0] >= b for a, b in claimed)
+
+    for item in sorted((e for e in expected if not e.exact), key=lambda e: e.literal_length, reverse=True):
+        spans = [m.span() for m in statement_pattern(item.text).finditer(haystack) if free(m.span())]
+        placed[(item.id, item.lang)] = spans
+        claimed += spans
+    return placed
 
 
 def statement_pattern(template: str) -> re.Pattern[str]:
@@ -85,15 +115,15 @@ def to_rgb(color: object) -> tuple[float, float, float] | None:
 def inspect_pdf(data: bytes) -> Inspection:
     """Extract every character with its size and colour; raise PdfError when the file is not a readable PDF."""
     import pdfplumber  # costly import: only when a PDF is read
+    import pikepdf
     from pdfminer.pdfparser import PDFSyntaxError
-    from pypdf import PdfReader
 
     if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         raise PdfError("not a PDF file")
     try:
-        catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
-        lang = catalog.get("/Lang")
-        declared = str(lang) if lang else None
+        with pikepdf.open(io.BytesIO(data)) as document:
+            lang = document.Root.get("/Lang")
+            declared = str(lang) if lang else None
         text: list[str] = []
         glyphs: list[Glyph] = []
         unmapped: dict[int, int] = {}
@@ -115,8 +145,9 @@ def inspect_pdf(data: bytes) -> Inspection:
                         glyphs.append(glyph)
     except PdfError:
         raise
-    except (PDFSyntaxError, Exception) as error:  # pypdf and pdfminer raise many types for broken files
-        raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
+    except (PDFSyntaxError, Exception) as error:  # pikepdf and pdfminer raise many types for broken files
+        message = re.sub(r"^stream <[^>]*>: ", "", str(error))  # pikepdf names the in-memory stream
+        raise PdfError(f"cannot read PDF: {type(error).__name__}: {message}") from None
     return Inspection(pages, "".join(text), glyphs, declared, unmapped, textless)
 
 

@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from .errors import BuildError, FactsheetError
 from .model import FundFile
 from .prominence import read_pdf, unseen
 from .render import Document, Renderer
 from .validate import load_fund
 from .variants import Variant, parse_variant
-from .verify import missing_statements
+from .verify import place
 from .write import output_path, write_atomic
 
 
@@ -38,8 +40,10 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     document = (renderer or default_renderer()).render(fund, variant)
     view = read_pdf(document.pdf)
     try:
-        problems = [str(m) for m in missing_statements("\n".join(view.pages_text), document.statements)]
-        problems += [p for s in document.statements for lang, text in s.texts.items() for p in unseen(view, s.id, lang, text)]
+        placed = place(view.text, document.statements, fund.free_texts(variant.langs))
+        problems = [f"statement {s.id} (version {s.version}) is missing in {lang}"
+                    for s in document.statements for lang in s.texts if not placed[(s.id, lang)]]
+        problems += [p for (sid, lang), spans in placed.items() if spans for p in unseen(view, sid, lang, spans)]
     finally:
         view.close()
     if problems:
@@ -69,13 +73,19 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer:
     """Render and verify every variant of a validated fund in memory; failures are outcomes."""
     results: list[tuple[Outcome, bytes]] = []
     for variant in variants:
-        if "zh-HK" in variant.langs and not fund.has_lang("zh-HK"):
+        # A fund that gives no zh-HK text at all is not meant for zh-HK: skipped. One that gives
+        # some but not all fails below, naming each missing text.
+        if "zh-HK" in variant.langs and not fund.gives_lang("zh-HK"):
             results.append((Outcome(source, variant.name, "skipped", message=f"{source}: no zh-HK texts for {variant.name}"), b""))
             continue
         try:
             document = render_document(fund, variant, renderer)
         except FactsheetError as error:
             results.append((Outcome(source, variant.name, "failed", message=_with_source(source, error)), b""))
+            continue
+        except TemplateError as error:  # a user's template that breaks on this fund fails this document only
+            message = f"{source}: {variant.name}: template error: {error}"
+            results.append((Outcome(source, variant.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
         outcome = Outcome(source, variant.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)

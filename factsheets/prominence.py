@@ -122,21 +122,19 @@ def _has_ink(view: PdfView, glyph: Glyph) -> bool:
     return max(map(max, rows)) - min(map(min, rows)) >= MIN_INK
 
 
-def unseen(view: PdfView, statement_id: str, lang: str, text: str) -> list[str]:
-    """Why a statement present in the text is not prominent (empty when one of its occurrences is)."""
-    needle = normalise(text)
-    first: list[str] | None = None
-    start = view.text.find(needle)
-    while start >= 0:
-        glyphs = [view.glyph(position) for position in range(start, start + len(needle))]
+def unseen(view: PdfView, statement_id: str, lang: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Why a statement is not prominent at any of the places it stands (`verify.place`), or nothing
+    when one of them is."""
+    first: list[str] = []
+    for start, end in spans:
+        glyphs = [view.glyph(position) for position in range(start, end)]
         problems = _problems(view, glyphs, f"statement {statement_id} in {lang}")
-        if not problems and view.overlaps_other_text(start, start + len(needle)):
+        if not problems and view.overlaps_other_text(start, end):
             problems = [f"statement {statement_id} in {lang} is drawn over other text (clipped or overlapped)"]
         if not problems:
             return []
         first = first or problems
-        start = view.text.find(needle, start + 1)
-    return first or []  # absent altogether: `missing_statements` reports it
+    return first
 
 
 def _problems(view: PdfView, glyphs: list[Glyph], what: str) -> list[str]:

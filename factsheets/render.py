@@ -6,6 +6,8 @@ the parsed stylesheets and the opened fonts. Create one and reuse it.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import html as html_lib
 import logging
 from dataclasses import dataclass, field
@@ -22,10 +24,9 @@ from .assets import STYLES_DIR, TEMPLATES_DIR
 from .brand import Brand
 from .chart import COLOURS, Series, chart_years, returns_chart
 from .chart import label as chart_label
-from .disclosures import library
 from .errors import BuildError, FactsheetError
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
-from .localise import Localiser
+from .localise import FilledStatement, Localiser, fill_statements, risk_labels
 from .model import FundFile
 from .variants import Variant
 
@@ -44,18 +45,6 @@ CATEGORY_LABELS = {
     "open_ended": N_("Open-ended fund"),
     "money_market": N_("Money market fund"),
 }
-RISK_LABELS = {
-    "R1": N_("low risk"), "R2": N_("medium-low risk"), "R3": N_("medium risk"),
-    "R4": N_("medium-high risk"), "R5": N_("high risk"),
-}
-
-
-@dataclass(frozen=True)
-class FilledStatement:
-    id: str
-    version: int
-    block: str  # "risk" or "disclaimer"
-    texts: dict[str, str]  # language -> exact text the document must carry
 
 
 @dataclass
@@ -72,21 +61,12 @@ class Document:
     record: archive.Record | None = None  # what the PDF says about itself (XMP), with the inputs hash
 
 
-def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> list[FilledStatement]:
-    filled = []
-    for statement in library(fund.jurisdiction).applicable(fund, shows_holdings):
-        missing = [lang for lang in variant.langs if lang not in statement.texts]
-        if missing:
-            raise BuildError(fund.code, [f"statement {statement.id} has no approved {', '.join(missing)} text"])
-        filled.append(FilledStatement(statement.id, statement.version, statement.block, {lang: Localiser(lang).statement(statement, fund) for lang in variant.langs}))
-    return filled
-
-
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
                  pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None):
         self.pdf_variant = archive.check_variant(pdf_variant)  # None: a plain (tagged) PDF
-        self.template_dirs = [*(template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
+        style_files = [Path(p).resolve() for p in style_files or []]
+        self.template_dirs = [*(Path(p).resolve() for p in template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
         self.env = Environment(
             loader=FileSystemLoader(self.template_dirs),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -94,10 +74,10 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files or [])]
+        self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files)]
         if brand and brand.logo:
-            self.asset_roots.append(brand.logo.parent)
-        styles = [STYLES_DIR / "factsheet.css", *(style_files or [])]
+            self.asset_roots.append(brand.logo.resolve())  # the logo file itself, not its folder (which may hold the funds)
+        styles = [STYLES_DIR / "factsheet.css", *style_files]
         sources = {p: p.read_text(encoding="utf-8") for p in styles}
         try:  # @import and url() in a user's stylesheet go through the same locked fetcher as the document
             self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=AssetFetcher({}, self.asset_roots))
@@ -127,7 +107,7 @@ class Renderer:
     def _returns(self, fund: FundFile, variant: Variant, family: str) -> dict | None:
         primary = self._localisers[variant.primary]
         partial: frozenset[int] = frozenset()
-        if fund.performance:
+        if fund.performance and not _too_young(fund.fund.inception_date, fund.as_of):
             perf = fund.performance.annual_returns
             series = [Series(N_("Fund"), perf.fund)] + ([Series(N_("Benchmark"), perf.benchmark)] if perf.benchmark else [])
             title, caption, basis = N_("Calendar-year returns"), N_("Fund and benchmark returns, in percent"), fund.performance.basis
@@ -183,7 +163,7 @@ class Renderer:
             "L": self._localisers,
             "t": self._labeller(variant.langs),
             "category_label": CATEGORY_LABELS[fund.fund.category.value],
-            "risk_label": RISK_LABELS[fund.fund.risk.rating],
+            "risk_labels": risk_labels(fund),
             "returns": self._returns(fund, variant, family),
             "statements": {
                 "risk": [s for s in statements if s.block == "risk"],
@@ -217,6 +197,16 @@ class Renderer:
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
         return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()}, record)
+
+
+def _too_young(start: dt.date | None, as_of: dt.date) -> bool:
+    """A fund younger than six months on as_of shows no performance of its own."""
+    if start is None:
+        return False
+    month = start.month + 6
+    year, month = start.year + (month - 1) // 12, (month - 1) % 12 + 1
+    six_months = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return as_of < six_months
 
 
 def _brand_css(brand: Brand | None) -> str:

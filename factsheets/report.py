@@ -29,7 +29,7 @@ def _where(f: Finding) -> str:
     return ": ".join(parts)
 
 
-def to_text(findings: list[Finding], files: list[str]) -> str:
+def to_text(findings: list[Finding], files: list[str], unchecked: int = 0) -> str:
     lines = []
     for f in findings:
         waived = f" [waived: {f.waiver}]" if f.waived else ""
@@ -38,7 +38,9 @@ def to_text(findings: list[Finding], files: list[str]) -> str:
     bad, waived = len(failing(findings)), sum(f.waived for f in findings)
     summary = f"{bad} finding{'s' * (bad != 1)}" + (f" ({waived} waived)" if waived else "") + \
         f" in {len(files)} file{'s' * (len(files) != 1)}"
-    lines.append(summary if bad or waived else f"All clear: {len(files)} file{'s' * (len(files) != 1)} checked")
+    if unchecked:  # never "All clear" when some input was not checked
+        summary += f"; {unchecked} file{'s' * (unchecked != 1)} could not be checked"
+    lines.append(summary if bad or waived or unchecked else f"All clear: {len(files)} file{'s' * (len(files) != 1)} checked")
     return "\n".join(lines)
 
 
@@ -138,5 +140,8 @@ def to_sarif(findings: list[Finding], files: list[str]) -> str:
 WRITERS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github, "sarif": to_sarif}
 
 
-def render(findings: list[Finding], files: list[str], fmt: str) -> str:
-    return WRITERS[fmt](sorted(findings, key=lambda f: f.sort_key), files)
+def render(findings: list[Finding], files: list[str], fmt: str, unchecked: int = 0) -> str:
+    """The report of the files checked; `unchecked` files could not be (said in the text summary; the
+    exit code says it in every format)."""
+    ordered = sorted(findings, key=lambda f: f.sort_key)
+    return to_text(ordered, files, unchecked) if fmt == "text" else WRITERS[fmt](ordered, files)

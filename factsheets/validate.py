@@ -56,11 +56,16 @@ def validation_context(data: dict[str, Any], today: dt.date | None = None) -> di
     return context
 
 
+def validate_model(data: dict[str, Any], today: dt.date | None = None) -> FundFile:
+    """The model of plain data, or Pydantic's ValidationError; dates are checked against the file's
+    as_of and `today` (default: the clock). `validate_data` (build) and `check` both validate here."""
+    return FundFile.model_validate(data, context=validation_context(data, today))
+
+
 def validate_data(data: dict[str, Any], source: str | Path = "<fund>", today: dt.date | None = None) -> FundFile:
     """Validate plain data; dates are checked against the file's as_of and `today` (default: the clock)."""
-    context = validation_context(data, today)
     try:
-        return FundFile.model_validate(data, context=context)
+        return validate_model(data, today)
     except ValidationError as error:
         raise FundFileError(source, problems_of(error)) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 import pypdfium2 as pdfium
 
@@ -42,14 +43,48 @@ class MissingStatement:
         return f"statement {self.id} (version {self.version}) is missing in {self.lang}"
 
 
-def missing_statements(pdf_text: str, statements) -> list[MissingStatement]:
-    """Each (statement, language) whose exact text is not in the PDF's text."""
-    haystack = normalise(pdf_text)
+Span = tuple[int, int]
+
+
+def occurrences(haystack: str, needle: str) -> list[Span]:
+    spans, start = [], haystack.find(needle) if needle else -1
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = haystack.find(needle, start + 1)
+    return spans
+
+
+def place(haystack: str, statements, decoys: Iterable[str] = ()) -> dict[tuple[str, str], list[Span]]:
+    """Where each (statement id, language) stands in normalised text, each stretch of text
+    counting for one statement only. The fund's own free texts (`decoys`: commentary, risk notes)
+    are claimed first, so that a statement quoted there does not stand in for the real one; then
+    the statements, longest first, so that one contained in another (zh-CN no-guarantee inside
+    money-market-not-deposit) must stand somewhere on its own."""
+    claimed: list[Span] = []
+
+    def free(span: Span) -> bool:
+        return all(span[1] <= a or span[0] >= b for a, b in claimed)
+
+    for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
+        claimed += [span for span in occurrences(haystack, decoy) if free(span)]
+    needles = sorted(((s.id, lang, normalise(text)) for s in statements for lang, text in s.texts.items()),
+                     key=lambda item: len(item[2]), reverse=True)
+    placed: dict[tuple[str, str], list[Span]] = {}
+    for sid, lang, needle in needles:
+        spans = [span for span in occurrences(haystack, needle) if free(span)]
+        placed[(sid, lang)] = spans
+        claimed += spans
+    return placed
+
+
+def missing_statements(pdf_text: str, statements, decoys: Iterable[str] = ()) -> list[MissingStatement]:
+    """Each (statement, language) whose exact text does not stand on its own in the PDF's text."""
+    placed = place(normalise(pdf_text), statements, decoys)
     return [
         MissingStatement(s.id, s.version, lang)
         for s in statements
-        for lang, text in s.texts.items()
-        if normalise(text) not in haystack
+        for lang in s.texts
+        if not placed[(s.id, lang)]
     ]
 
 

@@ -13,11 +13,15 @@ import tempfile
 from pathlib import Path
 
 from .errors import FactsheetError
+from .model import CODE_PATTERN
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: os.umask can only be read by setting it
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.-]{0,120}$")
 # The parts of a file name: a fund code (as `model.Code`) and a variant name (`en`, `zh-CN`,
 # `bilingual`, `en+zh-HK`).
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+CODE = re.compile(CODE_PATTERN)
 VARIANT = re.compile(r"^[A-Za-z]{2,12}(-[A-Za-z]{2,4})?(\+[A-Za-z]{2,12}(-[A-Za-z]{2,4})?)?$")
 
 
@@ -52,6 +56,7 @@ def write_atomic(target: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a PDF is for others to read
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

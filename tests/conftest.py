@@ -36,6 +36,25 @@ def no_weasyprint_warnings(caplog):
     assert not records, [r.getMessage() for r in records]
 
 
+def text_pdf(text: str = "") -> bytes:
+    """A one-page A4 PDF with one line of text in Helvetica (none when empty) and no /Lang: as a
+    small PDF from anywhere."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    content = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET" if text else b"")
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842], Contents=content,
+                              Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
+    pdf.pages.append(pikepdf.Page(page))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
 def mutate(path: Path, tmp_path: Path, old: str, new: str, name: str = "fund.yaml") -> Path:
     """A copy of a fund file with one textual change (which must apply)."""
     text = path.read_text(encoding="utf-8")

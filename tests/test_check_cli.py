@@ -193,3 +193,77 @@ def test_schema_is_the_json_schema_of_fund_files():
     assert schema["properties"]["schema"]["const"] == "fund/v1"
     assert {"schema", "as_of", "jurisdiction", "fund"} <= set(schema["required"])
     assert "zh-CN" in schema["$defs"]["LocalizedText"]["properties"]
+
+
+def _json_copy(path, tmp_path, name: str = "fund.json"):
+    """A JSON copy of a YAML fund file: dates become strings, as in any JSON fund file."""
+    from factsheets.load import read_data
+
+    target = tmp_path / name
+    target.write_text(json.dumps(read_data(path), default=str, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def test_json_fund_gets_the_date_rules(tmp_path):
+    # In JSON, as_of is a string: the rules that compare dates with it must still apply.
+    clean = _json_copy(ETF, tmp_path, "clean.json")
+    assert run("check", str(clean), *TODAY).exit_code == 0
+    late = mutate(ETF, tmp_path, "    2024: 23.04\n", "    2024: 23.04\n    2026: 5.0\n", "late.yaml")
+    result = run("check", str(_json_copy(late, tmp_path, "late.json")), *TODAY, "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert {(f["code"], f["location"]) for f in json.loads(result.output)} == {("FD004", "index.annual_returns.2026")}
+
+
+def test_today_option_reaches_the_model():
+    # as_of 2025-11-07 is in the future on 2025-11-01: the model's date rule runs against --today, not the clock.
+    result = run("check", str(ETF), "--today", "2025-11-01", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert ("FD001", "as_of") in {(f["code"], f["location"]) for f in json.loads(result.output)}
+
+
+COVER_DISCLAIMER = (".disclaimer { position: relative } .disclaimer::after { content: ''; position: absolute;"
+                    " left: 0; right: 0; top: 0; bottom: 0; background: #fff; }")
+
+
+def test_render_flag_fails_when_a_style_covers_the_statements(tmp_path):
+    css = tmp_path / "cover.css"
+    css.write_text(COVER_DISCLAIMER, encoding="utf-8")
+    result = run("check", "--render", str(ETF), *TODAY, "--lang", "en", "--styles", str(css), "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)
+    assert findings and {f["code"] for f in findings} == {"PDF002"}
+    assert "not-advice" in {f["message"].split("statement ", 1)[1].split()[0] for f in findings}
+    assert all(f["lang"] == "en" for f in findings)
+
+
+def test_render_flag_uses_the_projects_styles(tmp_path, monkeypatch):
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "cover.css").write_text(COVER_DISCLAIMER, encoding="utf-8")
+    (tmp_path / "factsheets.toml").write_text('[build]\nstyles = "styles"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "--render", str(ETF), *TODAY, "--lang", "en", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert {f["code"] for f in json.loads(result.output)} == {"PDF002"}
+
+
+def test_render_flag_takes_relative_style_and_template_paths(tmp_path, monkeypatch):
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "x.css").write_text("h2 { color: #7a1f3d; }", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    monkeypatch.chdir(tmp_path)
+    import factsheets.render
+
+    given = []
+
+    class Recording(factsheets.render.Renderer):
+        def __init__(self, template_dirs=None, style_files=None, **options):
+            given.extend([*template_dirs, *style_files])
+            super().__init__(template_dirs, style_files, **options)
+
+    monkeypatch.setattr(factsheets.render, "Renderer", Recording)
+    result = run("check", "--render", str(ETF), *TODAY, "--lang", "en",
+                 "--styles", "styles/x.css", "--templates", "templates")
+    assert result.exit_code == 0, result.output
+    # Resolved by the command, so that no part of the renderer ever sees a path relative to the current folder.
+    assert given == [tmp_path.resolve() / "templates", tmp_path.resolve() / "styles" / "x.css"]
+    assert all(p.is_absolute() for p in given)

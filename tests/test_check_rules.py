@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from factsheets.rules.disclosures import pins
 from factsheets.validate import load_fund
 from factsheets.variants import parse_variant
 
-from .conftest import EXAMPLES, ROOT, rendered
+from .conftest import EXAMPLES, ROOT, rendered, text_pdf
 
 CASES_DIR = Path(__file__).parent / "rules"
 DEFAULT_TODAY = dt.date(2025, 11, 20)  # within 45 days of both examples' as_of
@@ -83,17 +82,15 @@ def _pdf_findings(case: dict, tmp_path: Path):
         renderer = Renderer([templates] if templates.exists() else [], styles)
     if spec.get("check"):
         return render_findings(fund, str(source), [parse_variant(variant)], renderer)
-    if spec.get("blank"):
-        from pypdf import PdfWriter
-        writer, buffer = PdfWriter(), io.BytesIO()
-        writer.add_blank_page(595, 842)
-        writer.write(buffer)
-        pdf = buffer.getvalue()
+    if spec.get("blank") or spec.get("text"):
+        pdf = text_pdf(spec.get("text", ""))
     elif renderer is None:
         pdf = rendered(source, variant).pdf
     else:
         pdf = renderer.render(fund, parse_variant(variant)).pdf
     verify_fund = load_fund(EXAMPLES / spec["verify_fund"]) if spec.get("verify_fund") else fund
+    if spec.get("no_fund"):
+        verify_fund = None
     return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund)
 
 
@@ -109,6 +106,9 @@ def test_rule_case(code: str, case: dict, tmp_path: Path):
         assert sorted(f.location or "" for f in mine) == sorted(x or "" for x in case["expect"]), findings
     if "waived" in case:
         assert sorted(f.code for f in findings if f.waived) == case["waived"]
+    if case.get("expect") == [] and code != "FD001" and "render" not in case:
+        # A passing case must be a valid fund, or the rule never ran and the case proves nothing.
+        assert not [f for f in findings if f.code == "FD001"], findings
 
 
 def test_every_rule_has_cases_that_pass_and_fail():

@@ -7,16 +7,16 @@ import json
 from functools import cache
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader, PdfWriter
 
 from factsheets.cli import cli
 from factsheets.render import Renderer
 from factsheets.validate import load_fund
 from factsheets.variants import parse_variant
 
-from .conftest import ETF, MONEY_MARKET, ROOT, rendered
+from .conftest import ETF, MONEY_MARKET, ROOT, rendered, text_pdf
 
 
 def run(*args: str):
@@ -76,13 +76,12 @@ def test_statement_shrunk_to_4pt_fails(tmp_path):
 
 def test_pdf_without_lang_is_checked_in_the_languages_of_its_text(tmp_path):
     # As a PDF from Word or Typst: no /Lang, no data of ours, only the text.
-    reader = PdfReader(io.BytesIO(rendered(MONEY_MARKET, "zh-HK").pdf))
-    writer = PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    assert "/Lang" not in writer._root_object
+    with pikepdf.open(io.BytesIO(rendered(MONEY_MARKET, "zh-HK").pdf)) as document:
+        del document.Root.Lang
+        buffer = io.BytesIO()
+        document.save(buffer)
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as document:
+        assert "/Lang" not in document.Root
     pdf = _write(tmp_path, buffer.getvalue())
     assert run("verify", str(pdf)).exit_code == 0
     # Asked for English too, it lacks every English statement.
@@ -116,3 +115,56 @@ def test_bad_lang_and_bad_fund_exit_2(tmp_path):
     bad_fund.write_text(ETF.read_text(encoding="utf-8").replace("min_investor: C4 ", "min_investor: C2 "), encoding="utf-8")
     result = run("verify", str(pdf), "--fund", str(bad_fund))
     assert result.exit_code == 2 and "fund.risk.min_investor" in result.output
+
+
+def test_pdf_of_unknown_language_is_never_a_clean_pass(tmp_path):
+    pdf = _write(tmp_path, text_pdf("Quarterly update of the HK Internet ETF."))
+    result = run("verify", str(pdf), "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert {f["code"] for f in json.loads(result.output)} == {"PDF007"}
+    assert "--lang" in json.loads(result.output)[0]["message"]
+    # With the fund, its languages are required: every statement is missing in en and zh-CN.
+    result = run("verify", str(pdf), "--fund", str(ETF), "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)
+    assert {(f["code"], f["lang"]) for f in findings if f["code"] == "PDF001"} == {("PDF001", "en"), ("PDF001", "zh-CN")}
+    assert "All clear" not in run("verify", str(pdf), "--fund", str(ETF)).output
+
+
+def test_covered_statement_is_a_finding(tmp_path):
+    css = tmp_path / "cover.css"
+    css.write_text(".disclaimer { position: relative } .disclaimer::after { content: ''; position: absolute;"
+                   " left: 0; right: 0; top: 0; bottom: 0; background: #fff; }", encoding="utf-8")
+    document = Renderer(style_files=[css], pdf_variant=None).render(load_fund(ETF), parse_variant("en"))
+    pdf = _write(tmp_path, document.pdf)
+    for extra in ([], ["--fund", str(ETF)]):
+        result = run("verify", str(pdf), *extra, "--format", "json")
+        assert result.exit_code == 1, result.output
+        findings = json.loads(result.output)
+        covered = {f["message"].split()[1] for f in findings if f["code"] == "PDF002" and "covered" in f["message"]}
+        assert "not-advice" in covered, findings
+
+
+def test_statement_inside_another_does_not_count(tmp_path):
+    # zh-CN no-guarantee is part of money-market-not-deposit: dropped on its own, it is missing.
+    folder = tmp_path / "templates"
+    (folder / "sections").mkdir(parents=True)
+    original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
+    tampered = original.replace("{% for s in statements.risk %}", "{% for s in statements.risk if s.id != 'no-guarantee' %}")
+    assert tampered != original
+    (folder / "sections" / "risk.html.j2").write_text(tampered, encoding="utf-8")
+    pdf = Renderer(template_dirs=[folder], pdf_variant=None).render(load_fund(MONEY_MARKET), parse_variant("zh-CN")).pdf
+    result = run("verify", str(_write(tmp_path, pdf)), "--fund", str(MONEY_MARKET), "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)
+    assert [(f["code"], f["lang"], f["location"]) for f in findings] == [("PDF001", "zh-CN", "statement no-guarantee")]
+
+
+def test_an_unreadable_pdf_does_not_hide_the_others(tmp_path):
+    broken = _write(tmp_path, b"%PDF-1.7\n garbage", "broken.pdf")
+    dropped = _write(tmp_path, tampered_pdf("dropped"), "dropped.pdf")
+    result = run("verify", str(broken), str(dropped), "--format", "json")
+    assert result.exit_code == 2
+    assert "broken.pdf: cannot read PDF" in result.stderr
+    findings = json.loads(result.stdout)
+    assert {(f["file"], f["code"]) for f in findings} == {(str(dropped), "PDF001")}

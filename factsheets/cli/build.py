@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..config import Brand, Config, ConfigError, load_config
+from ..config import Config, ConfigError, load_config, renderer_options
 from ..errors import FactsheetError
 from ..load import fund_files
 from ..variants import DEFAULT, VariantError, parse_variants
@@ -169,18 +169,6 @@ def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool)
         f"{counts['failed']} failed in {elapsed:.1f} s"
     )
     return counts
-
-
-def renderer_options(config: Config) -> dict:
-    """The project's templates, styles and brand, as the workers' Renderer takes them."""
-    settings, options = config.build, {}
-    if settings.templates and settings.templates.is_dir():
-        options["template_dirs"] = (settings.templates,)
-    if settings.styles and settings.styles.is_dir():
-        options["style_files"] = tuple(sorted(settings.styles.glob("*.css")))
-    if config.brand != Brand():
-        options["brand"] = config.brand
-    return options
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .check import fail
+from ._common import fail
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import FactsheetError
-from .check import (
+from ._common import (
     CONFIG_OPTION,
     FORMAT_OPTION,
     TODAY_OPTION,
@@ -19,6 +19,10 @@ from .check import (
 )
 
 
+class Unreadable(Exception):
+    """One PDF that cannot be checked: reported, and the others still are."""
+
+
 @click.command()
 @click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--fund", "fund_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -26,19 +30,19 @@ from .check import (
 @click.option("--attached-fund", is_flag=True,
               help="Without --fund: check each PDF against the fund data attached to it (factsheets made by this tool).")
 @click.option("--lang", "langs", default=None,
-              help="Languages the PDFs are in, comma-separated (en,zh-CN,zh-HK); default: from /Lang and the scripts of the text.")
+              help="Languages the PDFs are in, comma-separated (en,zh-CN,zh-HK); default: from /Lang and the scripts "
+                   "of the text, else the fund's.")
 @FORMAT_OPTION
 @TODAY_OPTION
 @CONFIG_OPTION
 def verify(pdfs, fund_path, attached_fund, langs, fmt, today, config_path) -> None:
     """Check finished PDFs for every mandatory statement, in each language, legible and extractable.
 
-    Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error."""
-    from ..pdfcheck import PdfError, parse_langs
-    from ..rules.check import check_pdf_bytes
+    Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error (a PDF that cannot be
+    read is reported and the others are still checked)."""
+    from ..pdfcheck import parse_langs
     from ..validate import load_fund
 
-    existing(pdfs, "file")
     if fund_path is not None:
         existing((fund_path,), "file")
     wanted = None
@@ -56,33 +60,50 @@ def verify(pdfs, fund_path, attached_fund, langs, fmt, today, config_path) -> No
     config = config_of(config_path)
     if attached_fund and fund is not None:
         fail("--attached-fund and --fund exclude each other")
-    findings = []
+    findings, checked, unreadable = [], [], 0
     codes = {fund.code} if fund else set()
     for pdf in pdfs:
-        if pdf.is_dir():
-            fail(f"{pdf}: is a folder; give PDF files")
         try:
-            data = pdf.read_bytes()
-            own = fund
-            if attached_fund:
-                own = _attached(pdf, data)
-                codes.add(own.code)
-            findings += check_pdf_bytes(data, str(pdf), fund=own, langs=wanted)
-        except OSError as error:
-            fail(f"{pdf}: cannot read: {error.strerror or error}")
-        except PdfError as error:
-            fail(f"{pdf}: {error}")
-    emit(findings, [str(p) for p in pdfs], fmt, config, today_of(today), codes)
+            found, own = _check(pdf, fund, attached_fund, wanted)
+        except Unreadable as error:
+            click.echo(f"factsheets: {pdf}: {error}", err=True)
+            unreadable += 1
+            continue
+        findings += found
+        checked.append(str(pdf))
+        if own is not None:
+            codes.add(own.code)
+    emit(findings, checked, fmt, config, today_of(today), codes, unchecked=unreadable)
 
 
-def _attached(pdf: Path, data: bytes):
+def _check(pdf: Path, fund, attached_fund: bool, langs):
+    """The findings on one PDF, and the fund it was checked against; Unreadable when it cannot be checked."""
+    from ..pdfcheck import PdfError
+    from ..rules.check import check_pdf_bytes
+
+    if not pdf.exists():
+        raise Unreadable("no such file")
+    if pdf.is_dir():
+        raise Unreadable("is a folder; give PDF files")
+    try:
+        data = pdf.read_bytes()
+    except OSError as error:
+        raise Unreadable(f"cannot read: {error.strerror or error}") from None
+    own = _attached(data) if attached_fund else fund
+    try:
+        return check_pdf_bytes(data, str(pdf), fund=own, langs=langs), own
+    except PdfError as error:
+        raise Unreadable(str(error)) from None
+
+
+def _attached(data: bytes):
     from ..archive import ArchiveError
     from ..verify import attached_fund
 
     try:
         found = attached_fund(data)
     except (ArchiveError, FactsheetError) as error:
-        fail(f"{pdf}: --attached-fund: {error}")
+        raise Unreadable(f"--attached-fund: {error}") from None
     if found is None:
-        fail(f"{pdf}: --attached-fund: the PDF carries no fund data; give --fund")
+        raise Unreadable("--attached-fund: the PDF carries no fund data; give --fund")
     return found

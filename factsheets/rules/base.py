@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..errors import Problem
     from ..model import FundFile
     from ..pdfcheck import Expected, Inspection
+    from ..prominence import PdfView
 
 Severity = Literal["error", "warning"]
 SCOPES = ("fund", "pdf", "render")
@@ -116,6 +117,12 @@ class PdfContext:
     fund: FundFile | None = None
     shows_index_returns: bool = False
     extra: dict = field(default_factory=dict)
+    # Where each expected (statement id, language) stands on its own (`pdfcheck.locate`): in the text
+    # pdfplumber reads (`inspection.text`), and in the text PDFium reads (`view.text`).
+    found: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    view: PdfView | None = None  # the PDF as PDFium reads and draws it, for the visibility rules
+    seen: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
 
     @property
     def fund_code(self) -> str | None:

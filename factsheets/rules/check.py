@@ -4,6 +4,7 @@ through the current templates and styles (`check --render`)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,9 @@ from ..disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
 from ..load import read_data
 from ..model import FundFile
-from ..pdfcheck import Expected, inspect_pdf, langs_of
-from ..validate import problems_of
-from . import rules
+from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
+from ..validate import problems_of, validate_model
+from . import REGISTRY, rules
 from .base import Finding, FundContext, PdfContext
 from .disclosures import pins as default_pins
 from .pdf import RenderFailed
@@ -28,11 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_MAX_AGE = 45
 
 
-def validate_with_kinds(data: dict) -> tuple[FundFile | None, list[tuple[Problem, str]]]:
-    """`validate.validate_data`, keeping the Pydantic error type of each problem for the rules."""
-    as_of = data.get("as_of")
+def validate_with_kinds(data: dict, today: dt.date | None = None) -> tuple[FundFile | None, list[tuple[Problem, str]]]:
+    """`validate.validate_data` (the same validation, the same context: as_of and `today`), keeping
+    the Pydantic error type of each problem for the rules."""
     try:
-        return FundFile.model_validate(data, context={"as_of": as_of} if isinstance(as_of, dt.date) else {}), []
+        return validate_model(data, today), []
     except ValidationError as error:
         kinds: list[str] = []
         for item in error.errors(include_url=False):
@@ -51,7 +52,7 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
         except FundFileError as error:
             problems = [(p, "load") for p in error.problems]
     if data is not None:
-        fund, problems = validate_with_kinds(data)
+        fund, problems = validate_with_kinds(data, today)
     jurisdiction = fund.jurisdiction if fund is not None else (data or {}).get("jurisdiction")
     lib, pinned = library, pins
     if lib is None and isinstance(jurisdiction, str):
@@ -93,7 +94,7 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     """What a document in `langs` must carry: with a fund, each applicable statement filled exactly;
     without, each statement that applies to every fund, its placeholders open."""
     if fund is not None:
-        from ..render import fill_statements
+        from ..localise import fill_statements
         from ..variants import Variant
 
         lib = default_library(fund.jurisdiction)
@@ -105,35 +106,86 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
             for s in lib.statements if s.when is None for lang in langs if lang in s.texts]
 
 
+def fund_langs(fund: FundFile) -> tuple[str, ...]:
+    """The languages a fund has every text in: en and zh-CN, and zh-HK when it has all of its zh-HK texts."""
+    return ("en", "zh-CN", "zh-HK") if fund.has_lang("zh-HK") else ("en", "zh-CN")
+
+
 def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None) -> list[Finding]:
-    """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF."""
+    """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF.
+
+    The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
+    the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass."""
+    from ..prominence import read_pdf
+
     inspection = inspect_pdf(data)
     langs = langs or langs_of(inspection)
+    guessed = not langs and fund is not None
+    if guessed:
+        langs = fund_langs(fund)
     shows_index = bool(fund is not None and fund.performance is None and fund.index and fund.index.annual_returns)
-    ctx = PdfContext(file, inspection, langs, expected_statements(langs, fund), fund, shows_index)
-    findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
+    expected = expected_statements(langs, fund)
+    decoys = fund.free_texts(langs) if fund is not None else []
+    try:
+        view = read_pdf(data)
+    except Exception as error:  # PDFium's own errors for a file pdfminer could read
+        raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
+    try:
+        ctx = PdfContext(file, inspection, langs, expected, fund, shows_index, found=locate(inspection.text, expected, decoys),
+                         view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed)
+        findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
+    finally:
+        view.close()
     if fund is None:
         for f in findings:
             f.fund = None
     return _unique(findings)
 
 
-def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
-    """Render each variant in memory (writing nothing) and run the PDF rules on the result."""
-    from ..pipeline import default_renderer
+# What `pipeline.render_document` says when it refuses a document (see its BuildError messages).
+_MISSING = re.compile(r"statement (?P<id>[\w.-]+) \(version \d+\) is missing in (?P<lang>en|zh-CN|zh-HK)\b")
+_UNSEEN = re.compile(r"statement (?P<id>[\w.-]+) in (?P<lang>en|zh-CN|zh-HK) ")
+_NO_PDF = "; no PDF written"
 
-    renderer = renderer or default_renderer()
+
+def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) -> list[Finding]:
+    """A document `render_document` refused, as findings: a statement missing is PDF001, one not seen
+    (size, contrast, off the page, covered, overlapped) PDF002, anything else PDF006."""
+    findings = []
+    for message in error.messages:
+        message = message.removeprefix(f"{variant.name}: ").removesuffix(_NO_PDF)
+        lang, location = None, None
+        if match := _MISSING.search(message):
+            rule = REGISTRY["PDF001"]
+            lang, location = match["lang"], f"statement {match['id']}"
+        elif match := _UNSEEN.search(message):
+            rule = REGISTRY["PDF002"]
+            lang, location = match["lang"], f"statement {match['id']}"
+        else:
+            rule = REGISTRY["PDF006"]
+        findings.append(Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {message}", file, fund.code,
+                                lang, location))
+    return findings
+
+
+def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
+    """Render each variant in memory (writing nothing) as `build` does, through `pipeline.render_document`
+    and its verification of every statement, and run the PDF rules on the result."""
+    from ..pipeline import render_document
+
     findings: list[Finding] = []
     for variant in variants:
         if "zh-HK" in variant.langs and not fund.has_lang("zh-HK"):
             continue
         try:
-            document = renderer.render(fund, variant)
+            document = render_document(fund, variant, renderer)
+        except BuildError as error:
+            findings += build_error_findings(error, file, fund, variant)
+            continue
         except (FactsheetError, TemplateError) as error:
             rule = RenderFailed()
-            messages = error.messages if isinstance(error, BuildError) else [f"{type(error).__name__}: {error}"]
-            findings += [Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {m}", file, fund.code)
-                         for m in messages]
+            findings.append(Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {type(error).__name__}: {error}",
+                                    file, fund.code))
             continue
         for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs):
             finding.message = f"{variant.name}: {finding.message}"

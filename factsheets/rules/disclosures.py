@@ -10,7 +10,6 @@ from typing import Iterable
 
 import yaml
 
-from ..disclosures import Library
 from ..model import LANGS
 from .base import Finding, FundContext, Rule, register
 
@@ -30,19 +29,6 @@ def pins(jurisdiction: str) -> dict[tuple[str, int], dict[str, str]]:
     name = f"{jurisdiction.lower()}.pins.yaml"
     text = resources.files("factsheets").joinpath("disclosures", name).read_text(encoding="utf-8")
     return parse_pins(yaml.safe_load(text))
-
-
-def make_pins(library: Library) -> str:
-    """The pins file for a library, as YAML (used to create it; review it like the library itself)."""
-    lines = [
-        f"# SHA-256 of each approved statement text in {library.jurisdiction.lower()}.yaml, per id, version and language.",
-        "# A text may only change with a new version; pin the new version's texts when compliance approves them.",
-        f"jurisdiction: {library.jurisdiction}", "pins:",
-    ]
-    for s in library.statements:
-        lines += [f"  - id: {s.id}", f"    version: {s.version}", "    sha256:"]
-        lines += [f"      {lang}: {text_hash(text)}" for lang, text in s.texts.items()]
-    return "\n".join(lines) + "\n"
 
 
 def _applicable(ctx: FundContext):

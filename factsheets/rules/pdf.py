@@ -17,16 +17,19 @@ class StatementMissing(Rule):
     message = "a mandatory statement is missing from the PDF in one of its languages"
     explanation = (
         "The text of the PDF is extracted and each mandatory statement is looked for, word for word, in each\n"
-        "language the document is in (`--lang`, else its /Lang and the scripts of its text), ignoring white\n"
-        "space and line breaks. Without `--fund`, the statements that apply to every fund are required, their\n"
-        "placeholders (risk rating, investor class) matching any short text; with `--fund`, every statement that\n"
-        "applies to that fund, filled exactly. Fix: restore the statement in the template or document."
+        "language the document is in (`--lang`, else its /Lang and the scripts of its text, else the fund's\n"
+        "languages), ignoring white space and line breaks. A statement must stand on its own: text that is part\n"
+        "of a longer statement (zh-CN no-guarantee inside money-market-not-deposit) or of the fund's own prose\n"
+        "(commentary, risk notes) does not count. Without `--fund`, the statements that apply to every fund are\n"
+        "required, their placeholders (risk rating, investor class) matching any short text; with `--fund`, every\n"
+        "statement that applies to that fund, filled exactly. Fix: restore the statement in the template or document."
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        why = " (the PDF's languages cannot be told: the fund's are required)" if ctx.langs_guessed else ""
         for expected in ctx.expected:
-            if not expected.find(ctx.inspection.text):
-                yield self.finding(ctx, f"statement {expected.id} (version {expected.version}) is missing in {expected.lang}",
+            if not ctx.found.get((expected.id, expected.lang)):
+                yield self.finding(ctx, f"statement {expected.id} (version {expected.version}) is missing in {expected.lang}{why}",
                                    lang=expected.lang, location=f"statement {expected.id}")
 
 
@@ -35,19 +38,23 @@ class StatementNotProminent(Rule):
     code = "PDF002"
     name = "statement-not-prominent"
     scope = "pdf"
-    message = f"a mandatory statement is set smaller than {MIN_SIZE_PT:g} pt or with contrast below {MIN_CONTRAST}:1"
+    message = (f"a mandatory statement is set smaller than {MIN_SIZE_PT:g} pt, with contrast below {MIN_CONTRAST}:1, "
+               "or is not visibly drawn on the page")
     explanation = (
         f"A statement a reader cannot read is not disclosed. Every character of a mandatory statement must be\n"
         f"at least {MIN_SIZE_PT:g} pt and its fill colour must have a contrast of at least {MIN_CONTRAST}:1 against white\n"
-        "(WCAG 2). When a statement stands more than once, one prominent occurrence suffices.\n"
-        "Fix: the style that shrinks or fades it (`.statements p` in styles/factsheet.css)."
+        "(WCAG 2); it must lie inside the page, be visibly drawn (the page is rasterised and each glyph box must\n"
+        "show ink: a box painted over it, or text clipped away, fails) and not be drawn over other text, as the\n"
+        "build checks it. When a statement stands more than once, one prominent occurrence suffices.\n"
+        "Fix: the style that shrinks, fades, covers or moves it (`.statements p` in styles/factsheet.css)."
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
         glyphs = ctx.inspection.glyphs
         for expected in ctx.expected:
+            key = (expected.id, expected.lang)
             problems = []
-            for start, end in expected.find(ctx.inspection.text):
+            for start, end in ctx.found.get(key, []):
                 span = glyphs[start:end]
                 smallest = min(g.size for g in span)
                 contrasts = [contrast_on_white(g.color) for g in span if g.color is not None]
@@ -65,6 +72,13 @@ class StatementNotProminent(Rule):
                 page, what = problems[0]
                 yield self.finding(ctx, f"statement {expected.id} in {expected.lang} is not prominent: {what}",
                                    lang=expected.lang, location=f"page {page}")
+            elif ctx.view is not None and (spans := ctx.seen.get(key)):
+                # Legible by size and colour: it must also be seen (on the page, inked, not overlapped).
+                from ..prominence import unseen
+
+                if unseen_problems := unseen(ctx.view, expected.id, expected.lang, spans):
+                    page = ctx.view.glyph(spans[0][0]).page + 1
+                    yield self.finding(ctx, "; ".join(unseen_problems), lang=expected.lang, location=f"page {page}")
 
 
 @register
@@ -136,6 +150,25 @@ class WrongFund(Rule):
         names = [fund.fund.name.get(lang) for lang in ("en", "zh-CN", "zh-HK")]
         if fund.code not in text or not any(name and normalise(name) in text for name in names):
             yield self.finding(ctx, f"the PDF does not name fund {fund.code} ({fund.fund.name.en}): a PDF of another fund?")
+
+
+@register
+class LanguageUnknown(Rule):
+    code = "PDF007"
+    name = "language-unknown"
+    scope = "pdf"
+    message = "the languages of the PDF cannot be told, so its statements cannot be checked"
+    explanation = (
+        "The statements required depend on the languages of the document: `--lang`, else its /Lang, else the\n"
+        "scripts of its text (200 Latin letters for English, 20 Han characters for Chinese). A PDF with none of\n"
+        "these is not passed unchecked. Fix: give `--lang en,zh-CN` (or `--fund`, whose languages are then\n"
+        "required), or set the document's language (/Lang) when exporting it."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        if not ctx.langs and ctx.inspection.text:  # no text at all is PDF003
+            yield self.finding(ctx, "cannot tell the document's languages (no /Lang and too little text); "
+                                    "give --lang (or --fund) to check its statements")
 
 
 @register

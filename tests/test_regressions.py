@@ -1,0 +1,128 @@
+"""Defects found in review, each pinned by a test that failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from factsheets import BuildError, FundFileError, Renderer, parse_variant, render_document
+from factsheets.batch import Batch
+from factsheets.load import FundLoader
+from factsheets.localise import Localiser
+from factsheets.pipeline import build_file
+from factsheets.validate import validate_data
+from factsheets.verify import normalise, pdf_pages_text
+
+from .conftest import ETF, MONEY_MARKET, ROOT
+
+
+def data(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=FundLoader)
+
+
+def drop_statement_template(tmp_path: Path, statement: str) -> Path:
+    folder = tmp_path / "templates" / "sections"
+    folder.mkdir(parents=True)
+    original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
+    tampered = original.replace("{% for s in statements.risk %}", f"{{% for s in statements.risk if s.id != '{statement}' %}}")
+    assert tampered != original
+    (folder / "risk.html.j2").write_text(tampered, encoding="utf-8")
+    return tmp_path / "templates"
+
+
+def test_a_statement_inside_another_does_not_stand_for_itself(tmp_path):
+    # zh-CN money-market-not-deposit contains the whole zh-CN no-guarantee text.
+    renderer = Renderer(template_dirs=[drop_statement_template(tmp_path, "no-guarantee")])
+    with pytest.raises(BuildError) as caught:
+        render_document(validate_data(data(MONEY_MARKET)), "zh-CN", renderer)
+    assert "statement no-guarantee (version 1) is missing in zh-CN" in str(caught.value)
+
+
+def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path):
+    fund = data(ETF)
+    fund["commentary"]["en"] += " Past performance does not indicate future results."
+    renderer = Renderer(template_dirs=[drop_statement_template(tmp_path, "past-performance")])
+    with pytest.raises(BuildError, match="statement past-performance .* is missing in en"):
+        render_document(validate_data(fund), "en", renderer)
+
+
+def test_a_fund_missing_one_zh_hk_text_fails_naming_it_instead_of_being_skipped(tmp_path):
+    fund = data(MONEY_MARKET)
+    del fund["commentary"]["zh-HK"]
+    source = tmp_path / "fund.yaml"
+    source.write_text(yaml.safe_dump(json.loads(json.dumps(fund, default=str)), allow_unicode=True), encoding="utf-8")
+    (outcome,) = build_file(source, [parse_variant("zh-HK")], tmp_path / "out")
+    assert outcome.status == "failed" and "commentary.zh-HK: missing, needed for the zh-HK variant" in outcome.message
+
+
+def test_fund_returns_before_inception_are_rejected():
+    fund = data(MONEY_MARKET)
+    fund["fund"]["inception_date"] = dt.date(2020, 6, 1)
+    with pytest.raises(FundFileError, match=r"performance\.annual_returns\.fund\.2019: a return for 2019 is before"):
+        validate_data(fund)
+
+
+def test_a_fund_younger_than_six_months_shows_no_performance():
+    def text_for(inception: dt.date) -> str:
+        fund = data(MONEY_MARKET)
+        fund["as_of"] = dt.date(2025, 12, 31)
+        fund["fund"]["inception_date"] = inception
+        fund["performance"]["annual_returns"] = {"fund": {2025: Decimal("0.5")}, "benchmark": {2025: Decimal("0.4")}}
+        return normalise("".join(pdf_pages_text(render_document(validate_data(fund), "en").pdf)))
+
+    assert "Calendar-yearreturns" in text_for(dt.date(2025, 6, 30))  # six months and a day: shown
+    young = text_for(dt.date(2025, 7, 15))  # five and a half months: not shown
+    assert "Calendar-yearreturns" not in young and "Benchmark" not in young
+
+
+@pytest.mark.parametrize("value,expected", [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (21, "21st"), (24, "24th")])
+def test_english_percentiles_are_ordinals(value, expected):
+    assert Localiser("en").ordinal_percentile(Decimal(value)) == f"{expected} percentile"
+
+
+def test_figures_round_half_up_with_no_negative_zero():
+    en = Localiser("en")
+    assert en.percent(Decimal("73.25"), 1) == "73.3%"
+    assert en.percent(Decimal("-0.001"), 2) == "0.00%"
+    assert en.money(Decimal("999.123456"), "CNY") == "CN¥999.12"
+
+
+def test_a_fifo_among_the_fund_files_fails_alone_and_does_not_hang(tmp_path):
+    fifo = tmp_path / "stuck.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / "513770.yaml").write_bytes(ETF.read_bytes())
+    entries = Batch([fifo, tmp_path / "513770.yaml"], [parse_variant("en")], tmp_path / "out", jobs=1).run()
+    status = {Path(e.source).name: e for e in entries}
+    assert status["stuck.yaml"].status == "failed" and "not a regular file" in status["stuck.yaml"].error
+    assert status["513770.yaml"].status == "written"
+
+
+def test_written_pdfs_are_readable_by_others(tmp_path):
+    (outcome,) = build_file(ETF, [parse_variant("en")], tmp_path)
+    mode = stat.S_IMODE(outcome.path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
+def test_a_pdf_changed_on_disk_is_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    Batch([ETF], [parse_variant("en")], out, jobs=1).run()
+    target = out / "513770.en.pdf"
+    original = target.read_bytes()
+    target.write_bytes(original[:-10] + b"0123456789")  # same size, other bytes
+    (entry,) = Batch([ETF], [parse_variant("en")], out, jobs=1).run()
+    assert entry.status == "written" and target.read_bytes() == original
+
+
+def test_relative_template_and_style_paths_work(tmp_path, monkeypatch):
+    (tmp_path / "house.css").write_text("h2 { letter-spacing: 0.02em; }", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert render_document(validate_data(data(ETF)), "en", Renderer(style_files=[Path("house.css")])).pdf
