@@ -30,10 +30,21 @@ class FundFileError(FactsheetError):
         super().__init__("\n".join(p.format(self.source) for p in problems))
 
 
+@dataclass(frozen=True)
+class StatementProblem:
+    """Why a mandatory statement keeps a document from being written."""
+
+    id: str
+    lang: str
+    kind: str  # "missing" (not in the text) or "unseen" (too small, faint, off the page, covered)
+    message: str
+
+
 class BuildError(FactsheetError):
     """A document that must not be written (a statement missing, a font missing, ...)."""
 
-    def __init__(self, source: str | Path, messages: list[str]):
+    def __init__(self, source: str | Path, messages: list[str], statements: list[StatementProblem] | None = None):
         self.source = str(source)
         self.messages = messages
+        self.statements = statements or []  # the same problems, structured, when they are about statements
         super().__init__("\n".join(f"{self.source}: {m}" for m in messages))

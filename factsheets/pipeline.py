@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from .errors import BuildError, FactsheetError
+from .errors import BuildError, FactsheetError, StatementProblem
 from .model import FundFile
 from .prominence import read_pdf, unseen
 from .render import Document, Renderer
@@ -41,13 +41,14 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     view = read_pdf(document.pdf)
     try:
         placed = place(view.text, document.statements, fund.free_texts(variant.langs))
-        problems = [f"statement {s.id} (version {s.version}) is missing in {lang}"
+        problems = [StatementProblem(s.id, lang, "missing", f"statement {s.id} (version {s.version}) is missing in {lang}")
                     for s in document.statements for lang in s.texts if not placed[(s.id, lang)]]
-        problems += [p for (sid, lang), spans in placed.items() if spans for p in unseen(view, sid, lang, spans)]
+        problems += [StatementProblem(sid, lang, "unseen", message)
+                     for (sid, lang), spans in placed.items() if spans for message in unseen(view, sid, lang, spans)]
     finally:
         view.close()
     if problems:
-        raise BuildError(fund.code, [f"{variant.name}: {p}; no PDF written" for p in problems])
+        raise BuildError(fund.code, [f"{variant.name}: {p.message}; no PDF written" for p in problems], problems)
     return document
 
 

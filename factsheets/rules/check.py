@@ -4,7 +4,6 @@ through the current templates and styles (`check --render`)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,30 +141,18 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     return _unique(findings)
 
 
-# What `pipeline.render_document` says when it refuses a document (see its BuildError messages).
-_MISSING = re.compile(r"statement (?P<id>[\w.-]+) \(version \d+\) is missing in (?P<lang>en|zh-CN|zh-HK)\b")
-_UNSEEN = re.compile(r"statement (?P<id>[\w.-]+) in (?P<lang>en|zh-CN|zh-HK) ")
-_NO_PDF = "; no PDF written"
-
-
 def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) -> list[Finding]:
     """A document `render_document` refused, as findings: a statement missing is PDF001, one not seen
     (size, contrast, off the page, covered, overlapped) PDF002, anything else PDF006."""
-    findings = []
-    for message in error.messages:
-        message = message.removeprefix(f"{variant.name}: ").removesuffix(_NO_PDF)
-        lang, location = None, None
-        if match := _MISSING.search(message):
-            rule = REGISTRY["PDF001"]
-            lang, location = match["lang"], f"statement {match['id']}"
-        elif match := _UNSEEN.search(message):
-            rule = REGISTRY["PDF002"]
-            lang, location = match["lang"], f"statement {match['id']}"
-        else:
-            rule = REGISTRY["PDF006"]
-        findings.append(Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {message}", file, fund.code,
-                                lang, location))
-    return findings
+    if error.statements:
+        return [
+            Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {problem.message}", file, fund.code,
+                    problem.lang, f"statement {problem.id}")
+            for problem in error.statements
+            for rule in [REGISTRY["PDF001" if problem.kind == "missing" else "PDF002"]]
+        ]
+    rule = REGISTRY["PDF006"]
+    return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 
 
 def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
