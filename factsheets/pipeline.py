@@ -70,13 +70,17 @@ class Outcome:
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
 
 
+def not_meant_for(fund: FundFile, variant: Variant) -> bool:
+    """A fund that gives no zh-HK text at all is not meant for zh-HK: such a variant is skipped.
+    One that gives some zh-HK texts but not all is rendered, and fails naming each missing text."""
+    return "zh-HK" in variant.langs and not fund.gives_lang("zh-HK")
+
+
 def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None) -> list[tuple[Outcome, bytes]]:
     """Render and verify every variant of a validated fund in memory; failures are outcomes."""
     results: list[tuple[Outcome, bytes]] = []
     for variant in variants:
-        # A fund that gives no zh-HK text at all is not meant for zh-HK: skipped. One that gives
-        # some but not all fails below, naming each missing text.
-        if "zh-HK" in variant.langs and not fund.gives_lang("zh-HK"):
+        if not_meant_for(fund, variant):
             results.append((Outcome(source, variant.name, "skipped", message=f"{source}: no zh-HK texts for {variant.name}"), b""))
             continue
         try:

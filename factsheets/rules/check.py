@@ -158,11 +158,11 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
 def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
     """Render each variant in memory (writing nothing) as `build` does, through `pipeline.render_document`
     and its verification of every statement, and run the PDF rules on the result."""
-    from ..pipeline import render_document
+    from ..pipeline import not_meant_for, render_document
 
     findings: list[Finding] = []
     for variant in variants:
-        if "zh-HK" in variant.langs and not fund.has_lang("zh-HK"):
+        if not_meant_for(fund, variant):  # skipped by `build` too
             continue
         try:
             document = render_document(fund, variant, renderer)
