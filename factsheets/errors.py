@@ -36,7 +36,7 @@ class StatementProblem:
 
     id: str
     lang: str
-    kind: str  # "missing" (not in the text) or "unseen" (too small, faint, off the page, covered)
+    kind: str  # "missing" (not in the text), "unseen" (too small, faint, off the page, covered) or "undrawable" (a font maps it to no glyph)
     message: str
 
 

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from factsheets import Renderer, load_fund, parse_variant
+from factsheets import Renderer, glyphs, load_fund, parse_variant
 from factsheets.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
 from factsheets.chart import label
 from factsheets.cli import cli
@@ -74,6 +74,17 @@ def test_pdf_a_3u_structure(path, variant):
     assert pdf.Root.MarkInfo.Marked is True
     assert "/StructTreeRoot" in pdf.Root
     assert pdf.pdf_version == "1.7"
+    # ISO 19005-3, 6.2.11.4: every glyph a code selects is in the embedded font program (structurally).
+    assert glyphs.problems(document.pdf) == []
+
+
+def test_the_pre_fix_document_breaks_pdf_a_glyph_rules():
+    """Its metadata claims PDF/A-3u, but its codes select CIDs its fonts do not have (6.2.11.4)."""
+    from .test_engines import PRE_FIX
+
+    data = PRE_FIX.read_bytes()
+    assert open_pdf(data).open_metadata()["pdfaid:part"] == "3"
+    assert len(glyphs.problems(data)) > 700
 
 
 @pytest.mark.parametrize("path,variant", REFERENCE, ids=IDS)

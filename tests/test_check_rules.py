@@ -82,7 +82,9 @@ def _pdf_findings(case: dict, tmp_path: Path):
         renderer = Renderer([templates] if templates.exists() else [], styles)
     if spec.get("check"):
         return render_findings(fund, str(source), [parse_variant(variant)], renderer)
-    if spec.get("blank") or spec.get("text"):
+    if spec.get("pdf"):
+        pdf = (CASES_DIR.parent / spec["pdf"]).read_bytes()
+    elif spec.get("blank") or spec.get("text"):
         pdf = text_pdf(spec.get("text", ""))
     elif renderer is None:
         pdf = rendered(source, variant).pdf

@@ -123,6 +123,8 @@ class PdfContext:
     view: PdfView | None = None  # the PDF as PDFium reads and draws it, for the visibility rules
     seen: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
+    pdf: bytes = b""  # the file itself, for the structural font check (PDF008)
+    decoys: list[str] = field(default_factory=list)  # the fund's own prose, which no statement stands in
 
     @property
     def fund_code(self) -> str | None:

@@ -131,7 +131,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     try:
         ctx = PdfContext(file, inspection, langs, expected, fund, shows_index, found=locate(inspection.text, expected, decoys),
-                         view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed)
+                         view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed, pdf=data, decoys=decoys)
         findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     finally:
         view.close()
@@ -143,13 +143,14 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
 
 def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) -> list[Finding]:
     """A document `render_document` refused, as findings: a statement missing is PDF001, one not seen
-    (size, contrast, off the page, covered, overlapped) PDF002, anything else PDF006."""
+    (size, contrast, off the page, covered, overlapped) PDF002, one a font maps to no glyph PDF008,
+    anything else PDF006."""
     if error.statements:
         return [
             Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {problem.message}", file, fund.code,
                     problem.lang, f"statement {problem.id}")
             for problem in error.statements
-            for rule in [REGISTRY["PDF001" if problem.kind == "missing" else "PDF002"]]
+            for rule in [REGISTRY[{"missing": "PDF001", "undrawable": "PDF008"}.get(problem.kind, "PDF002")]]
         ]
     rule = REGISTRY["PDF006"]
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]

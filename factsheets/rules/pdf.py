@@ -172,6 +172,35 @@ class LanguageUnknown(Rule):
 
 
 @register
+class StatementNotDrawable(Rule):
+    code = "PDF008"
+    name = "statement-not-drawable"
+    scope = "pdf"
+    message = "a mandatory statement uses a character that a PDF reader following the specification does not draw"
+    explanation = (
+        "A statement must be drawn by every PDF reader, not only by the one that forgives the most. Each code\n"
+        "shown inside a mandatory statement is followed through its font as ISO 32000-2 says a reader must: the\n"
+        "/Encoding CMap to a CID, then the CFF charset (CIDFontType0), the /CIDToGIDMap (CIDFontType2) or the\n"
+        "encoding (simple fonts) to a glyph, which must exist, have outlines, and be the font's own glyph for the\n"
+        "character the text says it is. A font subset whose charset kept its original CIDs passes Poppler and\n"
+        "PDFium but is blank in MuPDF and boxes in Ghostscript: that is this finding.\n"
+        "Fix: embed the font so that CIDs and glyph ids agree (factsheets does); re-export from the source."
+    )
+
+    def check(self, ctx: PdfContext) -> Iterable[Finding]:
+        if not ctx.pdf or not ctx.expected:
+            return
+        from ..glyphs import read
+        from ..pdfcheck import locate
+
+        reading = read(ctx.pdf)
+        placed = locate(reading.text, ctx.expected, ctx.decoys)
+        wordings = {(e.id, e.lang): e.text for e in ctx.expected if placed.get((e.id, e.lang)) or e.exact}
+        for problem in reading.undrawn(placed, wordings):
+            yield self.finding(ctx, problem.message, lang=problem.lang, location=f"statement {problem.id}")
+
+
+@register
 class RenderFailed(Rule):
     code = "PDF006"
     name = "render-failed"
