@@ -21,6 +21,8 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 from xml.sax.saxutils import escape as xml_escape
@@ -73,10 +75,51 @@ def check_variant(name: str | None) -> str | None:
 
 
 # -- inputs ---------------------------------------------------------------------
-def fund_json(fund: FundFile) -> bytes:
-    """The validated fund data as JSON (the attachment), in one canonical form."""
-    data = fund.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n"
+_NUMBER = re.compile(r'"\\u0000N:([-+0-9.Ee]+)\\u0000"')
+
+
+def fund_json(fund: FundFile, langs: tuple[str, ...] | None = None) -> bytes:
+    """The validated fund data as JSON (the attachment), in one canonical form: what a document in
+    `langs` shows of it (texts in those languages only, no history file references), as a fund/v2
+    file publishing in those languages, numbers as exact JSON numbers (never strings)."""
+    data = fund.model_dump(mode="python", by_alias=True, exclude_none=True)
+    if langs is not None:
+        data = _only(data, set(langs))
+        data["schema"], data["languages"] = "fund/v2", list(langs)
+    for share_class in data.get("fund", {}).get("share_classes", []):
+        share_class.pop("nav", None)
+    data.pop("history", None)
+    if "priips" in data:
+        data["priips"].pop("proxy", None)
+    text = json.dumps(_jsonable(data), ensure_ascii=False, sort_keys=True, indent=1)
+    return _NUMBER.sub(r"\1", text).encode("utf-8") + b"\n"
+
+
+def _only(value, langs: set[str]):
+    """The data with every per-language text cut down to `langs`."""
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys and keys <= {"en", "zh-CN", "zh-HK"} and all(isinstance(v, str) for v in value.values()):
+            return {k: v for k, v in value.items() if k in langs}
+        return {k: _only(v, langs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_only(v, langs) for v in value]
+    return value
+
+
+def _jsonable(value):
+    """Decimals as exact number tokens (marked, then unquoted), dates as ISO strings, enums as values."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"\u0000N:{value}\u0000"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def sources_digest(templates: Iterable[tuple[str, str]], styles: Iterable[str]) -> str:
@@ -139,7 +182,7 @@ def write_pdf(laid_out, fund: FundFile, variant: Variant, statements, html: str,
     """Write a laid-out WeasyPrint document as an archival PDF; return its bytes and record."""
     import weasyprint
 
-    data = fund_json(fund)
+    data = fund_json(fund, variant.langs)
     digest = inputs_hash(data, variant.name, sources, pdf_variant)
     record = Record(
         fund_code=fund.code,
@@ -316,20 +359,11 @@ def read_record(pdf: bytes) -> dict[str, object]:
 
 
 def fund_from_pdf(pdf: bytes) -> FundFile:
-    """The validated fund a factsheet was made from, validated again (for `verify`)."""
-    from pydantic import ValidationError
-
-    from .errors import FundFileError
-    from .model import FundFile
-    from .validate import problems_of
+    """The validated fund a factsheet was made from, validated again (for `verify`), exactly as a fund
+    file is (`validate.validate_data`: the same context of as_of, languages and jurisdiction)."""
+    from .load import data_from_bytes
+    from .validate import validate_data
 
     raw = read_fund_json(pdf)
     source = f"<{ATTACHMENT_NAME} attached to the PDF>"
-    try:
-        as_of = dt.date.fromisoformat(json.loads(raw)["as_of"])
-    except (ValueError, KeyError, TypeError):
-        raise ArchiveError(f"{source}: no valid as_of") from None
-    try:
-        return FundFile.model_validate_json(raw, context={"as_of": as_of})
-    except ValidationError as error:
-        raise FundFileError(source, problems_of(error)) from None
+    return validate_data(data_from_bytes(raw, f"{source}.json"), source)

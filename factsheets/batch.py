@@ -313,7 +313,7 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
     if scheduler:
         client = Client(scheduler, timeout=30)
     else:  # no scheduler given: a cluster on this machine, one single-threaded worker per job
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port: never a clash with another cluster
         client = Client(cluster)
     try:
         futures = {

@@ -93,3 +93,33 @@ def returns_chart(series: list[Series], title: str, description: str, font_famil
     parts.append(f'<line class="zero" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero_y:.2f}" y2="{zero_y:.2f}" stroke="#333" stroke-width="0.8"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def allocation_chart(buckets: list[tuple[str, Decimal]], title: str, description: str, font_family: str,
+                     colour: str = COLOURS[0]) -> Markup:
+    """A breakdown (asset, sector, region, rating) as horizontal bars, largest first as given: each bar
+    named and labelled with its weight, so the chart reads without its table, and the same figures in
+    the text alternative. One bar per bucket on a common scale from 0 to the largest weight."""
+    row, gap, name_w, value_w = 11, 3, 118, 44
+    width = 300  # drawn across a column (about 88 mm): 9 units of text are some 7.5 pt
+    height = len(buckets) * (row + gap) + gap
+    largest = max((w for _, w in buckets), default=Decimal(1)) or Decimal(1)
+    plot_w = width - name_w - value_w
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart allocation" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="9">',
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
+    ]
+    for i, (name, weight) in enumerate(buckets):
+        y = gap + i * (row + gap)
+        bar = float(Decimal(plot_w) * weight / largest)
+        parts.append(f'<text class="name" x="0" y="{y + row - 2}" fill="#222">{escape(name)}</text>')
+        parts.append(f'<rect class="bar" data-value="{weight}" x="{name_w}" y="{y}" width="{bar:.2f}" height="{row}" fill="{colour}"/>')
+        parts.append(f'<text class="label" x="{name_w + bar + 3:.2f}" y="{y + row - 2}" fill="#222">{escape(weight_label(weight))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def weight_label(value: Decimal) -> str:
+    """A weight as the chart labels it: two decimals, as the table shows it."""
+    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}%"

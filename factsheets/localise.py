@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -15,10 +16,10 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 from babel.support import Translations
 
-from .disclosures import Statement, library
+from .disclosures import Facts, Statement, library
 from .errors import BuildError, FactsheetError
 from .model import FundFile, LocalizedText
 from .variants import Variant
@@ -30,6 +31,11 @@ COMPACT_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant"}
 CATALOG_DIRS = {"zh-CN": "zh_CN", "zh-HK": "zh_HK"}
 DOMAIN = "factsheets"
 
+
+# A space with a Chinese character or full-width punctuation on both sides (CJK ideographs, CJK
+# punctuation, full-width forms): only YAML's line folding puts one there.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_FOLD_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 
 _ORDINAL_SUFFIX = {"one": "st", "two": "nd", "few": "rd", "other": "th"}
 
@@ -75,7 +81,10 @@ class Localiser:
         return text.format(**values) if values else text
 
     def text(self, value: LocalizedText) -> str:
-        return value[self.lang]
+        """A fund text in this language, without the spaces YAML's line folding leaves between two
+        Chinese characters (a folded `>-` block joins its lines with a space)."""
+        text = value[self.lang]
+        return _FOLD_SPACE.sub("", text) if self.lang != "en" else text
 
     def date(self, value: dt.date) -> str:
         return format_date(value, "long", locale=self.locale)
@@ -95,6 +104,23 @@ class Localiser:
         """Large amounts in compact form: CN¥11.8B, ¥118亿."""
         return format_compact_currency(half_up(Decimal(value), 2), currency, locale=self._compact, fraction_digits=2)
 
+    def amount(self, value: Decimal, currency: str) -> str:
+        """An amount in full (a minimum investment): ¥10, US$1,000, with cents only when there are any."""
+        value = Decimal(value)
+        digits = 0 if value == value.to_integral_value() else 2
+        pattern = self.locale.currency_formats["standard"].pattern.replace("#,##0.00", "#,##0" + ("." + "0" * digits if digits else ""))
+        return format_currency(value, currency, pattern, locale=self.locale, currency_digits=False)
+
+    def per_unit(self, value: Decimal, currency: str) -> str:
+        """A per-unit amount (a dividend): as many decimals as given, two at least, four at most."""
+        value = Decimal(value)
+        digits = min(max(2, -value.normalize().as_tuple().exponent), 4)
+        pattern = self.locale.currency_formats["standard"].pattern.replace("#,##0.00", "#,##0." + "0" * digits)
+        return format_currency(value, currency, pattern, locale=self.locale, currency_digits=False)
+
+    def country(self, code: str) -> str:
+        return self.locale.territories.get(code, code)
+
     def multiple(self, value: Decimal) -> str:
         return self._("{value}x", value=self.number(value, 2))
 
@@ -104,49 +130,76 @@ class Localiser:
         ordinal = number + _ORDINAL_SUFFIX[Locale("en").ordinal_form(int(half_up(Decimal(value), 0)))]
         return self._("{ordinal} percentile", ordinal=ordinal, value=number)
 
+    def field(self, label: str, value: object) -> str:
+        """"Source: SSE" in English, 来源：上海证券交易所 with the full-width colon in Chinese."""
+        return self._("{label}: {value}", label=self._(label), value=value)
+
     def yes_no(self, value: bool) -> str:
         return self._("Yes") if value else self._("No")
 
-    def statement(self, statement: Statement, fund: FundFile) -> str:
-        """The approved text of a statement in this language, placeholders filled."""
-        values: dict[str, str] = {
-            "risk_rating": fund.fund.risk.rating,
-            "min_investor": fund.fund.risk.min_investor,
-        }
+    def statement(self, statement: Statement, fund: FundFile, values: dict[str, object] | None = None) -> str:
+        """The approved text of a statement in this language, placeholders filled: from the fund, and
+        from `values` (what the document computed: the currency of its figures, the SRI, ...)."""
+        filled: dict[str, str] = {}
+        risk = fund.fund.risk
+        if risk is not None and risk.rating:
+            filled |= {"risk_rating": risk.rating, "min_investor": risk.min_investor or ""}
         for name, by_key in (statement.labels or {}).items():
-            key = {"risk_label": fund.fund.risk.rating}.get(name)
+            key = {"risk_label": risk.rating if risk else None}.get(name)
             if key is not None:
-                values[name] = by_key[key][self.lang]
+                filled[name] = by_key[key][self.lang]
         if fund.index is not None:
-            values |= {
+            filled |= {
                 "index_name": fund.index.name[self.lang],
                 "index_base_date": self.date(fund.index.base_date),
                 "index_launch_date": self.date(fund.index.launch_date),
             }
-        return statement.texts[self.lang].format(**values)
+        filled |= {"as_of": self.date(fund.as_of), "currency": fund.fund.currency}
+        source = fund.performance.source if fund.performance else None
+        if source is not None and source.get(self.lang):
+            filled["source"] = self.text(source)
+        for name, value in (values or {}).items():
+            filled[name] = value[self.lang] if isinstance(value, dict) else str(value)
+        missing = sorted(statement.placeholders(self.lang) - set(filled))
+        if missing:
+            raise BuildError(fund.code, [f"statement {statement.id} needs {', '.join(missing)}, which the fund file does not give"])
+        return statement.texts[self.lang].format(**filled)
 
 
 @dataclass(frozen=True)
 class FilledStatement:
     id: str
     version: int
-    block: str  # "risk" or "disclaimer"
+    block: str  # "risk", "performance" or "disclaimer"
     texts: dict[str, str]  # language -> exact text the document must carry
 
 
-def fill_statements(fund: FundFile, variant: Variant, shows_holdings: bool) -> list[FilledStatement]:
+def fill_statements(fund: FundFile, variant: Variant, facts: Facts | bool | None = None,
+                    values: dict[str, object] | None = None, jurisdiction: str | None = None) -> list[FilledStatement]:
+    """Every statement a document of the fund must carry, filled in each language of the variant."""
+    if not isinstance(facts, Facts):
+        facts = Facts(shows_holdings=bool(facts) if facts is not None else fund.holdings is not None)
     filled = []
-    for statement in library(fund.jurisdiction).applicable(fund, shows_holdings):
+    for statement in library(jurisdiction or fund.jurisdiction).applicable(fund, facts):
         missing = [lang for lang in variant.langs if lang not in statement.texts]
         if missing:
             raise BuildError(fund.code, [f"statement {statement.id} has no approved {', '.join(missing)} text"])
-        filled.append(FilledStatement(statement.id, statement.version, statement.block, {lang: Localiser(lang).statement(statement, fund) for lang in variant.langs}))
+        texts = {lang: _LOCALISERS(lang).statement(statement, fund, values) for lang in variant.langs}
+        filled.append(FilledStatement(statement.id, statement.version, statement.block, texts))
     return filled
+
+
+@cache
+def _LOCALISERS(lang: str) -> Localiser:
+    return Localiser(lang)
 
 
 def risk_labels(fund: FundFile) -> dict[str, str]:
     """The risk rating's label in each language, as the approved suitability statement words it."""
+    rating = fund.fund.risk.rating if fund.fund.risk else None
+    if rating is None:
+        return {}
     for statement in library(fund.jurisdiction).statements:
         if statement.labels and "risk_label" in statement.labels:
-            return dict(statement.labels["risk_label"][fund.fund.risk.rating])
+            return dict(statement.labels["risk_label"][rating])
     return {}

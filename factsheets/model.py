@@ -1,14 +1,26 @@
-"""The fund file, as Pydantic v2 models.
+"""The fund file, as Pydantic v2 models (`schema: fund/v2`; `fund/v1` files still validate).
 
 Rules that involve several fields live on the smallest model that holds them, so
 that a problem in one section never hides a problem in another: every problem is
 reported at once. Such a rule raises `rule_error(...)`, which carries the exact
-dotted sub-path of each problem; `validate.py` turns them into messages.
+dotted sub-path of each problem; `validate.py` turns them into messages. What a rule
+needs from elsewhere in the file (as_of, the languages the fund publishes in, its
+jurisdiction) is read from the raw data first and passed as validation context, so
+that those rules run in the same pass as every field check.
+
+fund/v2 adds to fund/v1: `languages` (the languages the fund publishes in: every
+reader-visible text is required in each, and in no other), Hong Kong funds
+(`jurisdiction: HK`, no R/C rating), more categories, the domicile, share-class terms
+(fees, charges, minimum investment, distribution, dividends, NAV history), managers,
+custodian, benchmark definition, allocations, the texts key facts documents need, and
+PRIIPs inputs. A fund/v1 file publishes in en and zh-CN (and zh-HK when it gives zh-HK
+texts); `factsheets migrate` rewrites it as fund/v2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 from enum import Enum
@@ -20,16 +32,21 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 LANGS = ("en", "zh-CN", "zh-HK")  # every language a text may be given in
-REQUIRED_LANGS = ("en", "zh-CN")
+V1_LANGS = ("en", "zh-CN")  # the languages every fund/v1 text must have
+Lang = Literal["en", "zh-CN", "zh-HK"]
+JURISDICTIONS = ("CN", "HK")
 
 # Characters that make one code or name look like another (bidi overrides, zero widths).
 
@@ -62,6 +79,13 @@ def _hidden_chars(value: str) -> str:
                 {"kind": kind, "code": f"{ord(char):04X}", "name": f" ({name})" if name else "", "position": position},
             )
     return value
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value as a message may quote it: invisible and direction-changing characters escaped (a
+    message must not reorder the terminal it is printed in), long values cut."""
+    text = "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _HIDDEN_CATEGORIES else c for c in value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _today(info: ValidationInfo) -> dt.date:
@@ -109,26 +133,107 @@ def _unique_years(value: object) -> object:
     return value
 
 
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # codes name files: ASCII, no separators
-Code = Annotated[str, StringConstraints(strict=True, pattern=CODE_PATTERN)]
+def _matches(pattern: str, what: str):
+    """A string check whose message says in words what is allowed (never the regular expression);
+    the pattern itself goes to the JSON Schema."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("string_pattern_mismatch", "'{value}' is not allowed: {what}", {"value": shown(value), "what": what})
+        return value
+    return AfterValidator(check)
+
+
+def _number(value: object) -> object:
+    """Numbers are numbers: "38.62%" or "1.2亿" in a fund file is text, and says so (not
+    Pydantic's "Input should be a valid decimal")."""
+    if isinstance(value, bool) or isinstance(value, str):
+        raise PydanticCustomError(
+            "not_a_number", "'{value}' is not a number: write it as a plain number, e.g. 38.62, without %, 亿, units or quotes",
+            {"value": value})
+    return value
+
+
+def _schema(**extra: object) -> WithJsonSchema:
+    return WithJsonSchema(extra)
+
+
+def _num(low: float | None, high: float | None, description: str, *, gt: bool = False) -> object:
+    schema: dict[str, object] = {"type": "number", "description": description}
+    if low is not None:
+        schema["exclusiveMinimum" if gt else "minimum"] = low
+    if high is not None:
+        schema["maximum"] = high
+    return WithJsonSchema(schema)
+
+
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"  # codes name files: ASCII, no separators
+Code = Annotated[str, StringConstraints(strict=True), _matches(CODE_PATTERN, "a code is 1 to 32 ASCII letters, digits, '-' or '_', "
+                                                               "starting with a letter or digit"),
+                 _schema(type="string", pattern=f"^{CODE_PATTERN}$", description="A code: 1-32 ASCII letters, digits, - or _")]
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=10_000),
                  AfterValidator(_hidden_chars)]
-Percent = Annotated[Decimal, Field(ge=-100, le=10_000, allow_inf_nan=False)]
-Weight = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
-SignedAmount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
-Ratio = Annotated[Decimal, Field(gt=0, le=100_000, allow_inf_nan=False)]
+Number = BeforeValidator(_number)
+Percent = Annotated[Decimal, Number, Field(ge=-100, le=10_000, allow_inf_nan=False),
+                    _num(-100, 10_000, "Percent: 19.22 means 19.22 %")]
+FeePercent = Annotated[Decimal, Number, Field(ge=0, le=100, allow_inf_nan=False), _num(0, 100, "Percent: 1.2 means 1.2 %")]
+Weight = Annotated[Decimal, Number, Field(ge=0, le=100, allow_inf_nan=False), _num(0, 100, "Weight in percent: 19.22 means 19.22 %")]
+Amount = Annotated[Decimal, Number, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False),
+                   _num(0, float(MAX_AMOUNT), "An amount in whole units of the currency")]
+SignedAmount = Annotated[Decimal, Number, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False),
+                         _num(-float(MAX_AMOUNT), float(MAX_AMOUNT), "An amount in units of the currency; negative for an outflow")]
+Ratio = Annotated[Decimal, Number, Field(gt=0, le=100_000, allow_inf_nan=False), _num(0, 100_000, "A ratio (24.68 for 24.68x)", gt=True)]
+PerUnit = Annotated[Decimal, Number, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False),
+                    _num(0, float(MAX_AMOUNT), "An amount per unit, in the class's currency", gt=True)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
-YearReturns = Annotated[dict[Year, Percent], BeforeValidator(_unique_years)]
+YEAR_KEY = r"^(19|2[0-1])[0-9]{2}$|^2200$"
+YearReturns = Annotated[dict[Year, Percent], BeforeValidator(_unique_years),
+                        _schema(type="object", propertyNames={"pattern": YEAR_KEY},
+                                additionalProperties={"type": "number", "minimum": -100, "maximum": 10_000},
+                                description="Calendar-year returns in percent, by year (1900-2200)")]
 Date = Annotated[dt.date, Field(ge=MIN_DATE), AfterValidator(_not_after_as_of)]
 AsOfDate = Annotated[dt.date, Field(ge=MIN_DATE), AfterValidator(_not_in_future)]
+Currency = Annotated[str, StringConstraints(strict=True), _matches(r"[A-Z]{3}", "a currency is its three-letter ISO 4217 code in "
+                                                                   "capitals, e.g. CNY, USD"),
+                     _schema(type="string", pattern="^[A-Z]{3}$", description="ISO 4217 currency code, e.g. CNY")]
+Country = Annotated[str, StringConstraints(strict=True), _matches(r"[A-Z]{2}", "a country is its two-letter ISO 3166 code in "
+                                                                  "capitals, e.g. CN, LU"),
+                    _schema(type="string", pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code, e.g. LU")]
+HistoryPath = Annotated[str, StringConstraints(strict=True, max_length=200),
+                        _matches(r"(?!/)(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9_./ -]+\.csv",
+                                 "a history file is a .csv path relative to the fund file's folder, inside it "
+                                 "(no leading /, no '..')"),
+                        _schema(type="string", pattern=r"^[A-Za-z0-9_./ -]+\.csv$",
+                                description="A CSV file, relative to the fund file's folder")]
 
 
-def rule_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
-    """One error carrying several (sub-path, message) problems of a cross-field rule."""
+def rule_error(problems: list[tuple[str, ...]]) -> PydanticCustomError:
+    """One error carrying several (sub-path, message[, kind]) problems of a cross-field rule."""
     return PydanticCustomError(
-        "fund_rule", "{summary}", {"problems": problems, "summary": "; ".join(m for _, m in problems)}
+        "fund_rule", "{summary}", {"problems": problems, "summary": "; ".join(p[1] for p in problems)}
     )
+
+
+def _context(info: ValidationInfo) -> dict:
+    return info.context or {}
+
+
+def _with(error: ValidationError, extra: PydanticCustomError) -> ValidationError:
+    """A model's field errors and one more error of the same model, as one ValidationError: a rule
+    is reported in the same run as the field errors it would otherwise wait for."""
+    details = []
+    for item in error.errors(include_url=False):
+        kind, ctx = item["type"], item.get("ctx")
+        try:  # Pydantic's own error types are rebuilt from their type and context
+            ValidationError.from_exception_data("x", [{"type": kind, "loc": (), "input": item["input"], **({"ctx": ctx} if ctx else {})}])
+            detail = {"type": kind, "loc": item["loc"], "input": item["input"], **({"ctx": ctx} if ctx else {})}
+        except (KeyError, TypeError, ValueError):  # ours: kept with their message (and sub-problems)
+            template = "{summary}" if ctx and "summary" in ctx else item["msg"].replace("{", "{{").replace("}", "}}")
+            detail = {"type": PydanticCustomError(kind, template, ctx), "loc": item["loc"], "input": item["input"]}
+        details.append(detail)
+    details.append({"type": extra, "loc": (), "input": None})
+    return ValidationError.from_exception_data(error.title, details)
 
 
 class Strict(BaseModel):
@@ -136,13 +241,36 @@ class Strict(BaseModel):
 
 
 class LocalizedText(Strict):
-    """A reader-visible text; `en` and `zh-CN` are required, `zh-HK` is optional."""
+    """A reader-visible text, per language. Each language the fund publishes in is required
+    (fund/v1: en and zh-CN); others are optional."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              json_schema_extra={"minProperties": 1, "description": "A text per language (en, zh-CN, zh-HK)"})
 
-    en: Text
-    zh_CN: Text = Field(alias="zh-CN")
+    en: Text | None = None
+    zh_CN: Text | None = Field(default=None, alias="zh-CN")
     zh_HK: Text | None = Field(default=None, alias="zh-HK")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _languages(cls, data: object, handler, info: ValidationInfo) -> LocalizedText:
+        """Each language the fund publishes in is required. Checked on the raw mapping too, so that a
+        text with another problem (an unknown language key) is reported missing in the same run."""
+        required = _context(info).get("languages") or V1_LANGS
+        given = data if isinstance(data, dict) else {}
+        missing = [(lang, f"is required: the fund publishes in {lang}", "missing_translation")
+                   for lang in required if given.get(lang) is None and given.get(lang.replace("-", "_")) is None]
+        if isinstance(data, dict) and not any(given.get(k) for k in (*LANGS, "zh_CN", "zh_HK")) and not missing:
+            missing = [("", "give the text in at least one language", "missing_translation")]
+        try:
+            value = handler(data)
+        except ValidationError as error:
+            if not missing or not isinstance(data, dict):
+                raise
+            raise _with(error, rule_error(missing)) from None
+        if missing:
+            raise rule_error(missing)
+        return value
 
     def get(self, lang: str) -> str | None:
         return {"en": self.en, "zh-CN": self.zh_CN, "zh-HK": self.zh_HK}[lang]
@@ -160,10 +288,16 @@ class Name(LocalizedText):
 
 
 class Category(str, Enum):
-    etf = "etf"
-    etf_feeder = "etf_feeder"
-    open_ended = "open_ended"
+    equity = "equity"
+    hybrid = "hybrid"
+    bond = "bond"
     money_market = "money_market"
+    index = "index"
+    etf = "etf"
+    qdii = "qdii"
+    fof = "fof"
+    etf_feeder = "etf_feeder"  # fund/v1
+    open_ended = "open_ended"  # fund/v1
 
 
 RiskRating = Literal["R1", "R2", "R3", "R4", "R5"]
@@ -171,16 +305,19 @@ InvestorClass = Literal["C1", "C2", "C3", "C4", "C5"]
 
 
 class Risk(Strict):
-    rating: RiskRating
-    min_investor: InvestorClass
+    """Mainland funds carry a risk rating (R1-R5) and the lowest investor class they suit (C1-C5);
+    Hong Kong funds have neither. Fund-specific risk notes are shown with the risk block."""
+
+    rating: RiskRating | None = None
+    min_investor: InvestorClass | None = None
     notes: list[LocalizedText] = []
 
     @field_validator("min_investor")
     @classmethod
-    def _suits_rating(cls, value: str, info: ValidationInfo) -> str:
+    def _suits_rating(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Rn may only be sold to investors assessed Cn or above.
         rating = info.data.get("rating")
-        if rating and int(value[1]) < int(rating[1]):
+        if value and rating and int(value[1]) < int(rating[1]):
             needed = f"C{rating[1]}"
             raise PydanticCustomError(
                 "min_investor_too_low",
@@ -189,50 +326,187 @@ class Risk(Strict):
             )
         return value
 
+    @model_validator(mode="after")
+    def _jurisdiction(self, info: ValidationInfo) -> Risk:
+        jurisdiction = _context(info).get("jurisdiction")
+        problems = []
+        if jurisdiction == "CN":
+            problems += [(key, "is required for a mainland (CN) fund", "missing")
+                         for key in ("rating", "min_investor") if getattr(self, key) is None]
+        elif jurisdiction == "HK":
+            problems += [(key, "Hong Kong (HK) funds carry no mainland R/C rating: remove it", "hk_rating")
+                         for key in ("rating", "min_investor") if getattr(self, key) is not None]
+        if problems:
+            raise rule_error(problems)
+        return self
+
 
 class Trading(Strict):
     intraday_t0: StrictBool = False
     qdii_quota_required: StrictBool = False
 
 
+class Fees(Strict):
+    """A share class's fees and charges, in percent."""
+
+    management: FeePercent | None = Field(None, description="Management fee, % a year")
+    custody: FeePercent | None = Field(None, description="Custody (trustee) fee, % a year")
+    sales_service: FeePercent | None = Field(None, description="Sales service fee, % a year (mainland C classes)")
+    max_subscription: FeePercent | None = Field(None, description="Maximum subscription (entry) charge, % one-off")
+    max_redemption: FeePercent | None = Field(None, description="Maximum redemption (exit) charge, % one-off")
+    ongoing_charges: FeePercent | None = Field(None, description="Ongoing charges over a year, % (Hong Kong)")
+
+
+class Dividend(Strict):
+    ex_date: Date
+    amount: PerUnit = Field(description="Cash dividend per unit, in the class's currency")
+
+
+class Distribution(str, Enum):
+    accumulating = "accumulating"
+    monthly = "monthly"
+    quarterly = "quarterly"
+    semi_annual = "semi_annual"
+    annual = "annual"
+
+
 class ShareClass(Strict):
-    class_: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9]{1,8}$")] = Field(alias="class")
+    class_: Annotated[str, StringConstraints(strict=True, max_length=16),
+                      _matches(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*", "a class is letters, digits and single spaces, at most 16 "
+                                                                  "characters (A, C, A USD Acc)"),
+                      _schema(type="string", maxLength=16, pattern="^[A-Za-z0-9]+( [A-Za-z0-9]+)*$",
+                              description="Class name: letters, digits and spaces (A, C, A USD Acc)")] = Field(alias="class")
     code: Code
     listed: StrictBool = False
     feeder: StrictBool = False
     name: Name | None = None
+    currency: Currency | None = Field(None, description="The class's currency; the fund's when not given")
+    inception_date: Date | None = None
+    fees: Fees | None = None
+    min_investment: Amount | None = Field(None, description="Minimum investment, in the class's currency")
+    distribution: Distribution = Distribution.accumulating
+    dividends: list[Dividend] = Field([], description="Dividends with an ex-date in the 12 months to as_of")
+    nav: HistoryPath | None = Field(None, description="Daily NAV history (date,unit_nav,acc_nav,dividend_per_unit)")
+
+    @model_validator(mode="after")
+    def _dividends(self, info: ValidationInfo) -> ShareClass:
+        problems = []
+        as_of = _context(info).get("as_of")
+        if self.dividends and self.distribution is Distribution.accumulating:
+            problems.append(("dividends", "an accumulating class pays no dividends: set `distribution`"))
+        if isinstance(as_of, dt.date):
+            year_before = as_of.replace(year=as_of.year - 1) if (as_of.month, as_of.day) != (2, 29) else as_of.replace(year=as_of.year - 1, day=28)
+            problems += [(f"dividends.{i}.ex_date", f"{d.ex_date.isoformat()} is more than 12 months before as_of {as_of.isoformat()}")
+                         for i, d in enumerate(self.dividends) if d.ex_date <= year_before]
+        dates = [d.ex_date for d in self.dividends]
+        problems += [(f"dividends.{i}.ex_date", "list dividends oldest first, one per ex-date")
+                     for i in range(1, len(dates)) if dates[i] <= dates[i - 1]]
+        if self.inception_date and any(d < self.inception_date for d in dates):
+            problems.append(("dividends", f"a dividend before the class's inception on {self.inception_date.isoformat()}"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+
+class Manager(Strict):
+    name: Name
+    since: Date = Field(description="The day the manager took the fund on")
+
+
+class CustodianRole(str, Enum):
+    custodian = "custodian"
+    trustee = "trustee"
+    depositary = "depositary"
+
+
+class Custodian(Strict):
+    name: Name
+    role: CustodianRole = CustodianRole.custodian
+
+
+class Dealing(str, Enum):
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+class KeyRisk(Strict):
+    title: LocalizedText
+    text: LocalizedText
+
+
+MonthDay = Annotated[str, StringConstraints(strict=True),
+                     _matches(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "a month and day as MM-DD, e.g. 12-31"),
+                     _schema(type="string", pattern="^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD")]
 
 
 class Fund(Strict):
     code: Code
-    exchange: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2,8}$")] | None = None
+    exchange: Annotated[str, StringConstraints(strict=True), _matches(r"[A-Z]{2,8}", "an exchange is 2 to 8 capital letters (SSE, SZSE, HKEX)"),
+                        _schema(type="string", pattern="^[A-Z]{2,8}$", description="Exchange (SSE, SZSE, HKEX)")] | None = None
     name: Name
     category: Category
-    currency: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{3}$")]
-    inception_date: Date | None = None
-    risk: Risk
-    aum: Amount | None = None
+    domicile: Country | None = None
+    currency: Currency
+    inception_date: Date | None = Field(None, description="The day the fund contract took effect (mainland) or the fund launched")
+    risk: Risk | None = None
+    aum: Amount | None = Field(None, description="Fund size, in the fund's currency")
     avg_daily_turnover: Amount | None = None
     trading: Trading | None = None
     share_classes: list[ShareClass] = Field(min_length=1)
+    management_company: Name | None = None
+    custodian: Custodian | None = None
+    managers: list[Manager] = []
+    benchmark: LocalizedText | None = Field(None, description="The benchmark's definition, as the fund contract words it")
+    objective: LocalizedText | None = None
+    strategy: LocalizedText | None = None
+    key_risks: list[KeyRisk] = []
+    dealing: Dealing | None = None
+    financial_year_end: MonthDay | None = None
+    derivatives: LocalizedText | None = Field(None, description="Use of derivatives, as the offering document words it")
+    guarantee: LocalizedText | None = Field(None, description="A guarantee the fund has; none when not given")
 
     @field_validator("share_classes")
     @classmethod
     def _unique_codes(cls, classes: list[ShareClass]) -> list[ShareClass]:
         seen: dict[str, int] = {}
+        named: dict[str, int] = {}
         problems = []
         for i, share_class in enumerate(classes):
             if share_class.code in seen:
                 problems.append((f"{i}.code", f"{share_class.code} is also the code of share class {seen[share_class.code]}"))
+            if share_class.class_ in named:
+                problems.append((f"{i}.class", f"class {share_class.class_} is also share class {named[share_class.class_]}"))
             seen.setdefault(share_class.code, i)
+            named.setdefault(share_class.class_, i)
         if problems:
             raise rule_error(problems)
         return classes
 
+    @model_validator(mode="after")
+    def _dates(self) -> Fund:
+        problems = []
+        if self.inception_date:
+            problems += [(f"managers.{i}.since", f"{m.since.isoformat()} is before the fund's inception on {self.inception_date.isoformat()}")
+                         for i, m in enumerate(self.managers) if m.since < self.inception_date]
+            problems += [(f"share_classes.{i}.inception_date", f"{c.inception_date.isoformat()} is before the fund's inception on "
+                          f"{self.inception_date.isoformat()}")
+                         for i, c in enumerate(self.share_classes) if c.inception_date and c.inception_date < self.inception_date]
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def class_currency(self, share_class: ShareClass) -> str:
+        return share_class.currency or self.currency
+
+    @property
+    def distributes(self) -> bool:
+        return any(c.distribution is not Distribution.accumulating for c in self.share_classes)
+
 
 def _check_years(returns: dict[int, Decimal], info: ValidationInfo, prefix: str = "") -> list[tuple[str, str]]:
     """Calendar-year returns may not lie after the fund file's as_of date (passed as context)."""
-    as_of = (info.context or {}).get("as_of")
+    as_of = _context(info).get("as_of")
     if not isinstance(as_of, dt.date):
         return []
     return [
@@ -250,7 +524,8 @@ class Peer(Strict):
 class Valuation(Strict):
     as_of: Date
     pe_ratio: Ratio
-    pe_percentile_10y: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    pe_percentile_10y: Annotated[Decimal, Number, Field(ge=0, le=100, allow_inf_nan=False),
+                                 _num(0, 100, "Percentile of the P/E within its 10-year range")] | None = None
     peers: list[Peer] = []
 
 
@@ -283,7 +558,7 @@ class Index(Strict):
 
 
 class AnnualReturns(Strict):
-    fund: Annotated[YearReturns, Field(min_length=1)]
+    fund: Annotated[YearReturns, Field(min_length=1, json_schema_extra={"minProperties": 1})]
     benchmark: YearReturns = {}
 
     @model_validator(mode="after")
@@ -299,14 +574,29 @@ class AnnualReturns(Strict):
 
 
 class Performance(Strict):
-    basis: LocalizedText
-    benchmark: LocalizedText | None = None
-    annual_returns: AnnualReturns
+    """Typed figures (fund/v1, or a fund without NAV history), and where the figures come from.
+    With NAV history (`share_classes[].nav`) the figures are computed and none may be typed."""
+
+    basis: LocalizedText | None = None
+    source: LocalizedText | None = Field(None, description="Who computed the figures (Hong Kong: named next to them)")
+    benchmark: LocalizedText | None = Field(None, description="fund/v1: the benchmark's name; fund/v2: use fund.benchmark")
+    annual_returns: AnnualReturns | None = None
+
+    @model_validator(mode="after")
+    def _basis(self) -> Performance:
+        if self.annual_returns is not None and self.basis is None:
+            raise rule_error([("basis", "is required with typed annual_returns: how the figures were computed", "missing")])
+        return self
+
+
+class History(Strict):
+    benchmark: HistoryPath | None = Field(None, description="Daily benchmark levels (date,level)")
 
 
 class Holding(Strict):
     name: Name
     weight: Weight
+    code: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=32)] | None = None
 
 
 class Holdings(Strict):
@@ -334,6 +624,37 @@ class Holdings(Strict):
         return self
 
 
+class Bucket(Strict):
+    name: LocalizedText
+    weight: Weight
+
+
+Buckets = Annotated[list[Bucket], Field(min_length=1)]
+
+
+class Allocations(Strict):
+    """Breakdowns of the portfolio, each in percent of net assets, largest first; each sums to 100 at most."""
+
+    asset: Buckets | None = None
+    sector: Buckets | None = None
+    region: Buckets | None = None
+    rating: Buckets | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> Allocations:
+        problems = []
+        for dimension in ("asset", "sector", "region", "rating"):
+            buckets = getattr(self, dimension) or []
+            if (total := sum(b.weight for b in buckets)) > Decimal("100.05"):  # rounded weights may sum to 100.04
+                problems.append((dimension, f"weights sum to {total}, above 100"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def dimensions(self) -> list[tuple[str, list[Bucket]]]:
+        return [(d, getattr(self, d)) for d in ("asset", "sector", "region", "rating") if getattr(self, d)]
+
+
 class Flow(Strict):
     days: Annotated[int, Field(strict=True, ge=1, le=3660)]
     net_inflow: SignedAmount  # negative: net outflow
@@ -345,35 +666,101 @@ class Market(Strict):
     source: LocalizedText
 
 
+class PriipsCosts(Strict):
+    entry: FeePercent = Field(description="One-off entry cost, % of the amount invested")
+    exit: FeePercent = Field(description="One-off exit cost, %")
+    ongoing: FeePercent = Field(description="Management fees and other administrative or operating costs, % a year")
+    transaction: FeePercent = Field(description="Transaction costs, % a year")
+    performance_fee: FeePercent = Field(Decimal(0), description="Performance fees, % a year")
+
+
+class Priips(Strict):
+    """Inputs of the PRIIPs Key Information Document (Regulation (EU) 2017/653)."""
+
+    class_code: Code = Field(description="The representative share class")
+    recommended_holding_period_years: Annotated[int, Field(strict=True, ge=1, le=40)]
+    credit_risk_class: Annotated[int, Field(strict=True, ge=1, le=6)]
+    costs: PriipsCosts
+    manufacturer: Text
+    website: Annotated[str, StringConstraints(strict=True, max_length=200),
+                       _matches(r"https://[^\s/$.?#][^\s]*", "a website is an https:// address"),
+                       _schema(type="string", pattern=r"^https://\S+$", format="uri")]
+    phone: Annotated[str, StringConstraints(strict=True, max_length=40), _matches(r"\+?[0-9][0-9 ()-]{4,38}", "a phone number is digits, "
+                                                                                  "spaces, ( ) and -, optionally starting with +")]
+    competent_authority: Text
+    objective: LocalizedText
+    intended_investor: LocalizedText
+    proxy: HistoryPath | None = Field(None, description="A proxy price series (date,level) extending the class's history back")
+
+
 class FundFile(Strict):
-    """A whole fund file: the root of the schema (`schema: fund/v1`)."""
+    """A whole fund file: the root of the schema (`schema: fund/v2`, or `fund/v1`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    schema_: Literal["fund/v1"] = Field(alias="schema")
+    schema_: Literal["fund/v1", "fund/v2"] = Field(alias="schema")
     as_of: AsOfDate
-    jurisdiction: Literal["CN"]
+    jurisdiction: Annotated[str, StringConstraints(strict=True), _matches("CN|HK", "the jurisdictions are CN (mainland China, "
+                                                                          "CSRC) and HK (Hong Kong, SFC)"),
+                            _schema(type="string", enum=list(JURISDICTIONS))]
+    languages: Annotated[list[Lang], Field(min_length=1, max_length=3)] | None = Field(
+        None, description="fund/v2: the languages the fund publishes in; every text is required in each")
     fund: Fund
     index: Index | None = None
     performance: Performance | None = None
+    history: History | None = None
+    allocations: Allocations | None = None
     holdings: Holdings | None = None
     market: Market | None = None
     commentary: LocalizedText | None = None
+    priips: Priips | None = None
+
+    _files: dict = PrivateAttr(default_factory=dict)  # history file (relative path) -> bytes, read by the load stage
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return value
+        problems = [(f"{i}", f"{lang} is listed twice") for i, lang in enumerate(value) if lang in value[:i]]
+        if info.data.get("jurisdiction") == "HK":
+            problems += [(f"{i}", f"{lang} is not a language of Hong Kong documents: use en and zh-HK")
+                         for i, lang in enumerate(value) if lang == "zh-CN"]
+        if problems:
+            raise rule_error(problems)
+        return value
 
     @model_validator(mode="after")
-    def _returns_after_inception(self) -> FundFile:
-        # Across sections, so it runs once the sections are valid: a fund has no return for a
-        # year before the one it started in.
+    def _cross_sections(self) -> FundFile:
+        # Across sections, so it runs once the sections are valid.
+        problems: list[tuple[str, ...]] = []
+        if self.schema_ == "fund/v2" and self.languages is None:
+            problems.append(("languages", "is required in fund/v2: the languages the fund publishes in", "missing"))
+        if self.schema_ == "fund/v1" and self.jurisdiction == "HK":
+            problems.append(("jurisdiction", "Hong Kong funds need schema fund/v2 (with `languages`)"))
+        if self.fund.risk is None and self.jurisdiction == "CN":
+            problems.append(("fund.risk", "is required for a mainland (CN) fund: its rating and minimum investor class", "missing"))
         start = self.fund.inception_date
-        if start is None or self.performance is None:
-            return self
-        returns = self.performance.annual_returns
-        problems = [
-            (f"performance.annual_returns.{series}.{year}", f"a return for {year} is before the fund's inception on {start.isoformat()}")
-            for series, values in (("fund", returns.fund), ("benchmark", returns.benchmark))
-            for year in sorted(values)
-            if year < start.year
-        ]
+        if start is not None and self.performance is not None and self.performance.annual_returns is not None:
+            returns = self.performance.annual_returns
+            problems += [
+                (f"performance.annual_returns.{series}.{year}", f"a return for {year} is before the fund's inception on {start.isoformat()}")
+                for series, values in (("fund", returns.fund), ("benchmark", returns.benchmark))
+                for year in sorted(values)
+                if year < start.year
+            ]
+        navs = [i for i, c in enumerate(self.fund.share_classes) if c.nav]
+        if navs and self.performance is not None and self.performance.annual_returns is not None:
+            problems.append(("performance.annual_returns", "the figures are computed from the NAV history "
+                             "(share_classes[].nav): typed returns would be a second, unchecked source"))
+        if navs and self.fund.inception_date is None:
+            problems.append(("fund.inception_date", "is required with a NAV history: performance is measured from it", "missing"))
+        if self.history and self.history.benchmark and not navs:
+            problems.append(("history.benchmark", "a benchmark history needs the classes' NAV history (share_classes[].nav)"))
+        if self.priips is not None:
+            codes = [c.code for c in self.fund.share_classes]
+            if self.priips.class_code not in codes:
+                problems.append(("priips.class_code", f"{self.priips.class_code} is not a share class of the fund ({', '.join(codes)})"))
         if problems:
             raise rule_error(problems)
         return self
@@ -381,6 +768,14 @@ class FundFile(Strict):
     @property
     def code(self) -> str:
         return self.fund.code
+
+    @property
+    def publishes(self) -> tuple[str, ...]:
+        """The languages the fund publishes in: `languages` (fund/v2); en and zh-CN for fund/v1, and
+        zh-HK when a fund/v1 file gives any zh-HK text (and must then give them all)."""
+        if self.languages is not None:
+            return tuple(lang for lang in LANGS if lang in self.languages)
+        return V1_LANGS + (("zh-HK",) if self.gives_lang("zh-HK") else ())
 
     def texts(self) -> list[tuple[str, LocalizedText]]:
         """Every reader-visible text with its dotted path, for language and wording checks."""
@@ -400,14 +795,27 @@ class FundFile(Strict):
         return found
 
     def free_texts(self, langs: tuple[str, ...]) -> list[str]:
-        """The fund's own prose (commentary, risk notes) in the given languages: text a statement
-        could be quoted in, which must not count as the statement itself."""
-        texts = [*self.fund.risk.notes, *([self.commentary] if self.commentary else [])]
-        return [value for text in texts for lang in langs if (value := text.get(lang))]
+        """Every reader-visible text of the fund in the given languages: prose a statement could be
+        quoted in, which must not count as the statement itself."""
+        return [value for _, text in self.texts() for lang in langs if (value := text.get(lang))]
 
     def gives_lang(self, lang: str) -> bool:
-        """Whether the fund is meant for a language at all: some text is given in it."""
+        """Whether some text is given in a language."""
         return any(text.get(lang) for _, text in self.texts())
 
     def has_lang(self, lang: str) -> bool:
         return all(text.get(lang) for _, text in self.texts())
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The history files the fund refers to, as the load stage read them (relative path -> bytes)."""
+        return self._files
+
+    def history_paths(self) -> list[tuple[str, str]]:
+        """(dotted path of the reference, relative file path) of every history file referred to."""
+        found = [(f"fund.share_classes.{i}.nav", c.nav) for i, c in enumerate(self.fund.share_classes) if c.nav]
+        if self.history and self.history.benchmark:
+            found.append(("history.benchmark", self.history.benchmark))
+        if self.priips and self.priips.proxy:
+            found.append(("priips.proxy", self.priips.proxy))
+        return found

@@ -6,8 +6,6 @@ the parsed stylesheets and the opened fonts. Create one and reuse it.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import html as html_lib
 import logging
 from dataclasses import dataclass, field
@@ -19,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from weasyprint.text.fonts import FontConfiguration
 
-from . import archive, fonts
+from . import archive, fonts, view
 from .assets import STYLES_DIR, TEMPLATES_DIR
 from .brand import Brand
 from .chart import COLOURS, Series, chart_years, returns_chart
@@ -34,17 +32,7 @@ CHART_YEARS = 10  # the chart shows the last ten complete years; the table lists
 WIDE_CHART_BARS = 12  # more bars than this: the chart takes the full width of the page
 
 
-def N_(msgid: str) -> str:
-    """Marks a label chosen in code, so that catalogue checks find it."""
-    return msgid
-
-
-CATEGORY_LABELS = {
-    "etf": N_("Exchange-traded fund (ETF)"),
-    "etf_feeder": N_("ETF feeder fund"),
-    "open_ended": N_("Open-ended fund"),
-    "money_market": N_("Money market fund"),
-}
+from .view import N_  # noqa: E402  (labels chosen in code are marked where they are chosen)
 
 
 @dataclass
@@ -106,25 +94,11 @@ class Renderer:
 
     def _returns(self, fund: FundFile, variant: Variant, family: str) -> dict | None:
         primary = self._localisers[variant.primary]
-        partial: frozenset[int] = frozenset()
-        if fund.performance and not _too_young(fund.fund.inception_date, fund.as_of):
-            perf = fund.performance.annual_returns
-            series = [Series(N_("Fund"), perf.fund)] + ([Series(N_("Benchmark"), perf.benchmark)] if perf.benchmark else [])
-            title, caption, basis = N_("Calendar-year returns"), N_("Fund and benchmark returns, in percent"), fund.performance.basis
-            start = fund.fund.inception_date
-            if start and (start.month, start.day) != (1, 1) and start.year in perf.fund:
-                partial = frozenset({start.year})
-        elif fund.index and fund.index.annual_returns:
-            series = [Series(N_("Index"), fund.index.annual_returns)]
-            title, caption, basis = N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None
-        else:
+        shown = view.calendar_returns(fund)
+        if shown is None:
             return None
-        # Complete calendar years only: the as_of year counts once as_of is its last day.
-        last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
-        series = [Series(s.label, {y: v for y, v in s.values.items() if y <= last}) for s in series]
-        series = [s for s in series if s.values]
-        if not series:
-            return None
+        series, title, caption, basis, partial, own = (shown.series, shown.title, shown.caption, shown.basis, shown.partial,
+                                                       shown.own)
         years = chart_years(series)
         table_years = years
         if len(years) > CHART_YEARS:  # the chart shows the last ten years, as regulators' rules do; the table all
@@ -148,13 +122,16 @@ class Renderer:
         )
         note = N_("The chart shows the last {n} calendar years; the table lists every year.") if table_years != years else None
         return {"title": title, "caption": caption, "series": series, "years": table_years, "chart": chart,
-                "partial_years": partial, "basis": basis, "note": note, "chart_years": len(years),
+                "partial_years": partial, "basis": basis, "note": note, "chart_years": len(years), "own": own,
                 "wide": len(years) * len(series_for_chart) > WIDE_CHART_BARS}
 
     def html(self, fund: FundFile, variant: Variant) -> tuple[str, list[FilledStatement]]:
-        shows_holdings = fund.holdings is not None
-        statements = fill_statements(fund, variant, shows_holdings)
         family = fonts.family_name(fonts.script_for(variant.langs))
+        returns = self._returns(fund, variant, family)
+        facts = view.factsheet_facts(fund)
+        statements = fill_statements(fund, variant, facts)
+        localisers = {lang: self._localisers[lang] for lang in variant.langs}
+        colour = self.brand.primary if self.brand and self.brand.primary else None
         context = {
             "fund": fund,
             "variant": variant,
@@ -162,13 +139,16 @@ class Renderer:
             "langs": variant.langs,
             "L": self._localisers,
             "t": self._labeller(variant.langs),
-            "category_label": CATEGORY_LABELS[fund.fund.category.value],
+            "facts": facts,
+            "category_label": view.CATEGORY_LABELS[fund.fund.category.value],
             "risk_labels": risk_labels(fund),
-            "returns": self._returns(fund, variant, family),
-            "statements": {
-                "risk": [s for s in statements if s.block == "risk"],
-                "disclaimer": [s for s in statements if s.block != "risk"],
-            },
+            "returns": returns,
+            "terms": view.terms(fund, localisers, variant.langs),
+            "managers": view.managers(fund, variant.langs),
+            "allocations": view.allocations(fund, localisers, variant.langs, family, colour),
+            "exchange": view.exchange, "provider": view.provider, "currency": view.currency, "class_name": view.class_name,
+            "roles": view.ROLES, "dealing": view.DEALING,
+            "statements": {block: [s for s in statements if s.block == block] for block in ("risk", "performance", "disclaimer")},
         }
         return self.env.get_template("factsheet.html.j2").render(context), statements
 
@@ -197,16 +177,6 @@ class Renderer:
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
         return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()}, record)
-
-
-def _too_young(start: dt.date | None, as_of: dt.date) -> bool:
-    """A fund younger than six months on as_of shows no performance of its own."""
-    if start is None:
-        return False
-    month = start.month + 6
-    year, month = start.year + (month - 1) // 12, (month - 1) % 12 + 1
-    six_months = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-    return as_of < six_months
 
 
 def _brand_css(brand: Brand | None) -> str:
@@ -255,7 +225,7 @@ def check_glyphs(fund: FundFile, variant: Variant) -> None:
     """A character the font cannot draw is an error naming the field, never a box in the PDF."""
     script = fonts.script_for(variant.langs)
     problems = []
-    if fund.index and (missing := fonts.missing_chars(fund.index.provider, script)):
+    if fund.index and isinstance(fund.index.provider, str) and (missing := fonts.missing_chars(fund.index.provider, script)):
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
         problems.append(f"index.provider: {shown} cannot be drawn with {fonts.family_name(script)}")
     for path, text in fund.texts():

@@ -15,7 +15,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def failing(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if not f.waived]
+    """The findings that fail a check: errors not waived (warnings are reported, and pass)."""
+    return [f for f in findings if not f.waived and f.severity == "error"]
 
 
 def exit_code(findings: list[Finding]) -> int:
@@ -36,11 +37,12 @@ def to_text(findings: list[Finding], files: list[str], unchecked: int = 0) -> st
         lang = f" ({f.lang})" if f.lang and f.lang not in (f.location or "") else ""
         lines.append(f"{_where(f)}: {f.code} [{f.name}] {f.message}{lang}{waived}")
     bad, waived = len(failing(findings)), sum(f.waived for f in findings)
+    warnings = sum(1 for f in findings if not f.waived and f.severity != "error")
     summary = f"{bad} finding{'s' * (bad != 1)}" + (f" ({waived} waived)" if waived else "") + \
-        f" in {len(files)} file{'s' * (len(files) != 1)}"
+        (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "") + f" in {len(files)} file{'s' * (len(files) != 1)}"
     if unchecked:  # never "All clear" when some input was not checked
         summary += f"; {unchecked} file{'s' * (unchecked != 1)} could not be checked"
-    lines.append(summary if bad or waived or unchecked else f"All clear: {len(files)} file{'s' * (len(files) != 1)} checked")
+    lines.append(summary if bad or waived or warnings or unchecked else f"All clear: {len(files)} file{'s' * (len(files) != 1)} checked")
     return "\n".join(lines)
 
 

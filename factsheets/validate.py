@@ -10,11 +10,16 @@ from pydantic import ValidationError
 
 from .errors import FundFileError, Problem
 from .load import read_data
-from .model import FundFile
+from .model import JURISDICTIONS, LANGS, V1_LANGS, FundFile
 
 _MESSAGES = {
-    "extra_forbidden": "unknown key (misspelt, or not part of fund/v1)",
+    "extra_forbidden": "unknown key (misspelt, or not part of fund/v2: `factsheets schema` lists every key)",
     "missing": "is required",
+    "decimal_parsing": "is not a number: write it as a plain number, e.g. 38.62, without %, 亿, units or quotes",
+    "decimal_type": "is not a number: write it as a plain number, e.g. 38.62, without %, 亿, units or quotes",
+    "date_from_datetime_parsing": "is not a date: write it as YYYY-MM-DD, e.g. 2025-10-31",
+    "date_parsing": "is not a date: write it as YYYY-MM-DD, e.g. 2025-10-31",
+    "date_type": "is not a date: write it as YYYY-MM-DD, e.g. 2025-10-31",
 }
 
 
@@ -29,12 +34,18 @@ def problems_of(error: ValidationError) -> list[Problem]:
         path = _dotted(item["loc"])
         ctx = item.get("ctx") or {}
         if item["type"] == "fund_rule":
-            problems += [Problem(f"{path}.{sub}" if path else sub, message) for sub, message in ctx["problems"]]
+            for sub, message, *kind in ctx["problems"]:
+                where = ".".join(part for part in (path, sub) if part)
+                problems.append(Problem(where, message, kind=kind[0] if kind else "fund_rule"))
             continue
         message = _MESSAGES.get(item["type"], item["msg"])
         if item["type"] == "string_type" and isinstance(item.get("input"), int):
             message += " (quote codes so that leading zeros survive: \"017125\")"
-        problems.append(Problem(path, message))
+        elif item["type"] == "literal_error" and path == "schema":
+            message = "must be fund/v2 (or fund/v1 for files written before it)"
+        elif item["type"] == "enum" and ctx.get("expected"):
+            message = f"{item.get('input')!r} is not one of {ctx['expected']}"
+        problems.append(Problem(path, message, kind=item["type"]))
     return problems
 
 
@@ -49,10 +60,23 @@ def _as_of(data: dict[str, Any]) -> dt.date | None:
     return as_of if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime) else None
 
 
+def _languages(data: dict[str, Any]) -> tuple[str, ...]:
+    """The languages every text must be given in: fund/v2's `languages` (when it is a valid list),
+    else fund/v1's en and zh-CN."""
+    languages = data.get("languages")
+    if data.get("schema") == "fund/v2" and isinstance(languages, list) and languages and all(lang in LANGS for lang in languages):
+        return tuple(lang for lang in LANGS if lang in languages)
+    return V1_LANGS
+
+
 def validation_context(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
-    context: dict[str, Any] = {"today": today or dt.date.today()}
+    """What the model's rules need from elsewhere in the file, read before validation so that every
+    rule runs in the same pass: as_of, the languages texts are required in, the jurisdiction."""
+    context: dict[str, Any] = {"today": today or dt.date.today(), "languages": _languages(data)}
     if (as_of := _as_of(data)) is not None:
         context["as_of"] = as_of
+    if data.get("jurisdiction") in JURISDICTIONS:
+        context["jurisdiction"] = data["jurisdiction"]
     return context
 
 

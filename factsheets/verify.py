@@ -65,10 +65,17 @@ def place(haystack: str, statements, decoys: Iterable[str] = ()) -> dict[tuple[s
     def free(span: Span) -> bool:
         return all(span[1] <= a or span[0] >= b for a, b in claimed)
 
-    for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
-        claimed += [span for span in occurrences(haystack, decoy) if free(span)]
     needles = sorted(((s.id, lang, normalise(text)) for s in statements for lang, text in s.texts.items()),
                      key=lambda item: len(item[2]), reverse=True)
+    wordings = [span for _, _, needle in needles for span in occurrences(haystack, needle)]
+
+    def inside_a_statement(span: Span) -> bool:
+        """Prose that merely repeats a fragment of a statement ("Invest with caution.") is, where the
+        statement stands, the statement's own text: it does not take the statement out of play."""
+        return any(a <= span[0] and span[1] <= b and b - a > span[1] - span[0] for a, b in wordings)
+
+    for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
+        claimed += [span for span in occurrences(haystack, decoy) if free(span) and not inside_a_statement(span)]
     placed: dict[tuple[str, str], list[Span]] = {}
     for sid, lang, needle in needles:
         spans = [span for span in occurrences(haystack, needle) if free(span)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ from factsheets import Renderer, glyphs, load_fund, parse_variant
 from factsheets.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
 from factsheets.chart import label
 from factsheets.cli import cli
-from factsheets.model import FundFile
+from factsheets.disclosures import library
 
 from .conftest import ETF, MONEY_MARKET, ROOT, mutate, rendered
 from .test_render import expected_statements
@@ -138,7 +139,8 @@ def test_metadata_and_xmp_record(path, variant):
     assert meta[FS + "pdfVariant"] == "pdf/a-3u"
     assert re.fullmatch(r"0\.1\.0\+[0-9a-f]{12}", meta[FS + "templateVersion"])
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", meta[FS + "inputsHash"])
-    expected = {(sid, 1) for sid, _, _ in expected_statements(path, variant)}
+    versions = {s.id: s.version for s in library("CN").statements}  # past-performance is at version 2
+    expected = {(sid, versions[sid]) for sid, _, _ in expected_statements(path, variant)}
     assert {tuple(s.split("@")) for s in meta[FS + "statements"]} == {(sid, str(v)) for sid, v in expected}
     # The PDF/A extension schema declares our namespace, as PDF/A requires for custom properties.
     assert NS.encode() in bytes(pdf.Root.Metadata.read_bytes()).split(b"namespaceURI>")[1]
@@ -177,8 +179,19 @@ def test_attached_fund_data_is_the_validated_fund(path, variant):
     assert spec.obj.EF.F.Subtype == "/application/json"
     assert list(pdf.Root.AF) == [spec.obj]  # a PDF/A-3 associated file of the document
     fund = load_fund(path)
-    assert FundFile.model_validate_json(read_fund_json(rendered(path, variant).pdf), context={"as_of": fund.as_of}) == fund
-    assert fund_from_pdf(rendered(path, variant).pdf) == fund
+    langs = parse_variant(variant).langs
+    attached = fund_from_pdf(rendered(path, variant).pdf)
+    # What the document shows, and nothing else: every text in the document's languages only.
+    assert attached.schema_ == "fund/v2" and tuple(attached.languages) == langs
+    assert [(p, {lang: t.get(lang) for lang in langs}) for p, t in fund.texts()] == \
+        [(p, {lang: t.get(lang) for lang in langs}) for p, t in attached.texts()]
+    assert all(t.get(lang) is None for _, t in attached.texts() for lang in ("en", "zh-CN", "zh-HK") if lang not in langs)
+    # Figures and dates exactly as validated (JSON numbers read back as the same decimals).
+    assert attached.fund.aum == fund.fund.aum and attached.as_of == fund.as_of
+    assert attached.holdings == fund.holdings.model_copy(update={"top": [
+        h.model_copy(update={"name": type(h.name).model_construct(**{k: v for k, v in h.name if k.replace("_", "-") in langs})})
+        for h in fund.holdings.top]})
+    assert b'"aum": 11800000000' in read_fund_json(rendered(path, variant).pdf) or fund.code != "513770"
 
 
 def test_extract_command_gives_the_fund_data_back(tmp_path):
@@ -187,8 +200,10 @@ def test_extract_command_gives_the_fund_data_back(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(target)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     fund = load_fund(ETF)
-    assert json.loads(result.stdout) == fund.model_dump(mode="json", by_alias=True, exclude_none=True)
-    assert json.loads(result.stdout)["index"]["annual_returns"]["2020"] == "109.31"  # exact decimals survive
+    extracted = json.loads(result.stdout, parse_float=Decimal)
+    assert extracted["fund"]["name"] == {"en": "HK Internet ETF"} and extracted["languages"] == ["en"]
+    assert extracted["index"]["annual_returns"]["2020"] == Decimal("109.31")  # exact decimals survive, as numbers
+    assert '"2020": 109.31' in result.stdout
 
     result = CliRunner().invoke(cli, ["extract", "--record", str(target)], catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.stdout)["fundCode"] == "513770"

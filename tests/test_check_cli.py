@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -190,7 +191,7 @@ def test_schema_is_the_json_schema_of_fund_files():
     result = run("schema")
     assert result.exit_code == 0
     schema = json.loads(result.output)
-    assert schema["properties"]["schema"]["const"] == "fund/v1"
+    assert schema["properties"]["schema"]["enum"] == ["fund/v1", "fund/v2"]
     assert {"schema", "as_of", "jurisdiction", "fund"} <= set(schema["required"])
     assert "zh-CN" in schema["$defs"]["LocalizedText"]["properties"]
 
@@ -200,7 +201,8 @@ def _json_copy(path, tmp_path, name: str = "fund.json"):
     from factsheets.load import read_data
 
     target = tmp_path / name
-    target.write_text(json.dumps(read_data(path), default=str, ensure_ascii=False), encoding="utf-8")
+    target.write_text(json.dumps(read_data(path), default=lambda v: float(v) if isinstance(v, Decimal) else str(v),
+                                 ensure_ascii=False), encoding="utf-8")
     return target
 
 

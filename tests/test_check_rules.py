@@ -49,7 +49,7 @@ def _fund_findings(case: dict, tmp_path: Path):
     target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
     library = None
     if "library_replace" in case:
-        library = parse_library(yaml.safe_load(_apply(LIBRARY.read_text(encoding="utf-8"), case["library_replace"])))
+        library = parse_library(_apply(LIBRARY.read_text(encoding="utf-8"), case["library_replace"]).encode("utf-8"))
     today = case.get("today", DEFAULT_TODAY)
     ctx = fund_context(target, today=today, max_age=case.get("max_age", 45), library=library,
                        pins=pins("CN") if library else None)

@@ -130,7 +130,9 @@ def test_codes_accept_only_plain_ascii(char, where):
     target[field] = target[field] + char
     with pytest.raises(FundFileError) as caught:
         validate_data(data, "fund.yaml")
-    assert f"fund.yaml: {where}: String should match pattern" in str(caught.value)
+    message = str(caught.value)
+    assert f"fund.yaml: {where}: " in message and "is not allowed: a c" in message
+    assert char not in message or char == "\uff10"  # an invisible character is shown escaped, never printed
 
 
 def test_line_breaks_and_tabs_stay_allowed_in_free_text():
@@ -298,14 +300,14 @@ def test_bad_files_give_one_clear_error_naming_file_and_line(tmp_path, name, con
     path = tmp_path / name
     path.write_bytes(content)
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # work done, not wall time: a busy machine must not fail the test
     try:
         with pytest.raises(FundFileError) as caught:
             load_fund(path)
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    assert time.perf_counter() - started < 5 and peak < 50_000_000
+    assert time.process_time() - started < 5 and peak < 50_000_000
     message = str(caught.value)
     where = f"{path}:{line}: " if line else f"{path}: "
     assert message.startswith(where) and words in message, message
@@ -316,10 +318,10 @@ def test_size_limit_is_5_mb_and_checked_before_parsing(tmp_path):
     assert MAX_BYTES == 5 * 1024 * 1024
     path = tmp_path / "big.yaml"
     path.write_bytes(b"a: " + b"x" * MAX_BYTES + b"\n")
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(FundFileError, match=r"big\.yaml: file is 5,242,884 bytes, above the limit of 5,242,880"):
         load_fund(path)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5  # CPU time: checked before parsing, whatever the load
 
 
 @pytest.mark.parametrize("kind", ["many values", "one long text"])
@@ -331,10 +333,10 @@ def test_a_file_just_under_the_limit_fails_in_bounded_time_and_memory(tmp_path, 
     else:
         body = b"a: " + b"x" * (MAX_BYTES - 10) + b"\n"
     path.write_bytes(body)
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(FundFileError) as caught:
         load_fund(path)
-    assert time.perf_counter() - started < 20  # about 1 s and 2 s here; PyYAML is pure Python
+    assert time.process_time() - started < 20  # CPU seconds: about 1 s and 2 s here; PyYAML is pure Python
     assert len(caught.value.problems) <= 6
     if kind == "many values":
         assert "more than 20,000 values: not a fund file" in str(caught.value)

@@ -41,7 +41,8 @@ def test_project_copies_match_shared_inputs(name):
 def test_json_fund_file_with_same_structure_loads(tmp_path):
     data = yaml.load(ETF.read_text(encoding="utf-8"), Loader=FundLoader)
     path = tmp_path / "513770.json"
-    path.write_text(json.dumps(data, default=str), encoding="utf-8")
+    # Numbers stay numbers (JSON reads them back as exact decimals); dates become ISO strings.
+    path.write_text(json.dumps(data, default=lambda o: float(o) if isinstance(o, Decimal) else str(o)), encoding="utf-8")
     assert load_fund(path) == load_fund(ETF)
 
 

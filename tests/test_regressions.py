@@ -53,11 +53,16 @@ def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path
         render_document(validate_data(fund), "en", renderer)
 
 
+def _plain(value):
+    """JSON for a fund's data: numbers stay numbers, dates become ISO strings."""
+    return float(value) if isinstance(value, Decimal) else str(value)
+
+
 def test_a_fund_missing_one_zh_hk_text_fails_naming_it_instead_of_being_skipped(tmp_path):
     fund = data(MONEY_MARKET)
     del fund["commentary"]["zh-HK"]
     source = tmp_path / "fund.yaml"
-    source.write_text(yaml.safe_dump(json.loads(json.dumps(fund, default=str)), allow_unicode=True), encoding="utf-8")
+    source.write_text(yaml.safe_dump(json.loads(json.dumps(fund, default=_plain)), allow_unicode=True), encoding="utf-8")
     (outcome,) = build_file(source, [parse_variant("zh-HK")], tmp_path / "out")
     assert outcome.status == "failed" and "commentary.zh-HK: missing, needed for the zh-HK variant" in outcome.message
 

@@ -26,9 +26,15 @@ def expected_statements(path, variant):
     langs = parse_variant(variant).langs
     found = []
     for statement in library("CN").statements:
+        if "factsheet" not in statement.documents:
+            continue
         if statement.when == "fund has an index" and fund.index is None:
             continue
         if statement.when == "fund category is money_market" and fund.fund.category.value != "money_market":
+            continue
+        if statement.when == "fund category is qdii" and fund.fund.category.value != "qdii":
+            continue
+        if statement.when and "less than six months" in statement.when:  # both reference funds are years old
             continue
         for lang in langs:
             found.append((statement.id, lang, Localiser(lang).statement(statement, fund)))
@@ -39,7 +45,7 @@ def expected_statements(path, variant):
 def test_every_applicable_statement_is_in_the_pdf_text(path, variant):
     text = text_of(path, variant)
     statements = expected_statements(path, variant)
-    assert len(statements) >= 9 * len(parse_variant(variant).langs)
+    assert len(statements) >= 8 * len(parse_variant(variant).langs)  # other-funds retired into past-performance v2
     for sid, lang, sentence in statements:
         assert normalise(sentence) in text, f"{sid} missing in {lang}"
 

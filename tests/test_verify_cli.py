@@ -69,7 +69,7 @@ def test_statement_shrunk_to_4pt_fails(tmp_path):
     assert result.exit_code == 1
     findings = json.loads(result.output)
     assert {f["code"] for f in findings} == {"PDF002"}
-    risk_block = {"risk-general", "past-performance", "no-guarantee", "other-funds", "suitability"}
+    risk_block = {"risk-general", "past-performance", "no-guarantee", "suitability"}
     assert {f["message"].split()[1] for f in findings} == risk_block
     assert all("4.0 pt, below 7 pt" in f["message"] and f["location"].startswith("page ") for f in findings)
 

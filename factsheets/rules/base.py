@@ -54,8 +54,9 @@ class Rule:
         return ()
 
     def finding(self, ctx: Any, message: str | None = None, *, location: str | None = None,
-                lang: str | None = None, line: int | None = None, file: str | None = None) -> Finding:
-        return Finding(self.code, self.name, self.severity, message or self.message, file or ctx.file,
+                lang: str | None = None, line: int | None = None, file: str | None = None,
+                severity: str | None = None) -> Finding:
+        return Finding(self.code, self.name, severity or self.severity, message or self.message, file or ctx.file,
                        getattr(ctx, "fund_code", None), lang, location, line)
 
 
@@ -98,12 +99,14 @@ class FundContext:
         return str(code) if code is not None else None
 
     def langs(self) -> tuple[str, ...]:
-        """The languages the fund is rendered in: en and zh-CN always, zh-HK when it has any zh-HK text."""
-        if self.fund is None:
-            return ("en", "zh-CN")
-        if any(text.get("zh-HK") for _, text in self.fund.texts()):
-            return ("en", "zh-CN", "zh-HK")
-        return ("en", "zh-CN")
+        """The languages the fund publishes in (`FundFile.publishes`); fund/v1's en and zh-CN when it does not validate."""
+        return self.fund.publishes if self.fund is not None else ("en", "zh-CN")
+
+    @property
+    def fund_too_young(self) -> bool:
+        from ..dates import too_young
+
+        return self.fund is not None and too_young(self.fund)
 
 
 @dataclass

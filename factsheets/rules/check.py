@@ -34,11 +34,7 @@ def validate_with_kinds(data: dict, today: dt.date | None = None) -> tuple[FundF
     try:
         return validate_model(data, today), []
     except ValidationError as error:
-        kinds: list[str] = []
-        for item in error.errors(include_url=False):
-            count = len((item.get("ctx") or {}).get("problems", [])) if item["type"] == "fund_rule" else 1
-            kinds += [item["type"]] * count
-        return None, list(zip(problems_of(error), kinds))
+        return None, [(problem, problem.kind) for problem in problems_of(error)]
 
 
 def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, data: dict | None = None,
@@ -95,19 +91,16 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     if fund is not None:
         from ..localise import fill_statements
         from ..variants import Variant
+        from ..view import factsheet_facts
 
         lib = default_library(fund.jurisdiction)
-        have = [lang for lang in langs if all(lang in s.texts for s in lib.applicable(fund, fund.holdings is not None))]
-        filled = fill_statements(fund, Variant(tuple(have)), fund.holdings is not None) if have else []
+        facts = factsheet_facts(fund)
+        have = [lang for lang in langs if all(lang in s.texts for s in lib.applicable(fund, facts))]
+        filled = fill_statements(fund, Variant(tuple(have)), facts) if have else []
         return [Expected(s.id, s.version, lang, s.texts[lang]) for s in filled for lang in have]
     lib = default_library(jurisdiction)
     return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
             for s in lib.statements if s.when is None for lang in langs if lang in s.texts]
-
-
-def fund_langs(fund: FundFile) -> tuple[str, ...]:
-    """The languages a fund has every text in: en and zh-CN, and zh-HK when it has all of its zh-HK texts."""
-    return ("en", "zh-CN", "zh-HK") if fund.has_lang("zh-HK") else ("en", "zh-CN")
 
 
 def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None) -> list[Finding]:
@@ -121,7 +114,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     langs = langs or langs_of(inspection)
     guessed = not langs and fund is not None
     if guessed:
-        langs = fund_langs(fund)
+        langs = fund.publishes
     shows_index = bool(fund is not None and fund.performance is None and fund.index and fund.index.annual_returns)
     expected = expected_statements(langs, fund)
     decoys = fund.free_texts(langs) if fund is not None else []

@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import cache
-from importlib import resources
 from typing import Iterable
 
-import yaml
-
+from ..disclosures import Facts, Library, approved_sha256, pins_file
 from ..model import LANGS
 from .base import Finding, FundContext, Rule, register
 
@@ -25,15 +23,29 @@ def parse_pins(data: dict) -> dict[tuple[str, int], dict[str, str]]:
 
 @cache
 def pins(jurisdiction: str) -> dict[tuple[str, int], dict[str, str]]:
-    """The pinned hash of every approved statement text (`disclosures/<jurisdiction>.pins.yaml`)."""
-    name = f"{jurisdiction.lower()}.pins.yaml"
-    text = resources.files("factsheets").joinpath("disclosures", name).read_text(encoding="utf-8")
-    return parse_pins(yaml.safe_load(text))
+    """The pinned hash of every approved statement text (`disclosures/<library>.pins.yaml`)."""
+    return parse_pins(pins_file(jurisdiction))
+
+
+def source_mismatch(library: Library) -> str | None:
+    """Why a library is not the approved file its pins name (edited, even if re-pinned), or None."""
+    approved = approved_sha256(library.jurisdiction)
+    if library.source_sha256 is None or library.source_sha256 == approved:
+        return None
+    return (f"the {library.jurisdiction} disclosure library is not the approved file: its SHA-256 is "
+            f"{library.source_sha256[:12]}…, the approved file's {str(approved)[:12]}…; take the approved library, "
+            f"do not edit it")
 
 
 def _applicable(ctx: FundContext):
     assert ctx.fund is not None and ctx.library is not None
-    return ctx.library.applicable(ctx.fund, ctx.fund.holdings is not None)
+    # Every document type the fund has: a statement any of its documents carries needs its texts.
+    found: dict[str, object] = {}
+    for document in ("factsheet", "kfs"):
+        for statement in ctx.library.applicable(ctx.fund, Facts(document, ctx.fund.holdings is not None, True, True,
+                                                                ctx.fund_too_young)):
+            found.setdefault(statement.id, statement)
+    return list(found.values())
 
 
 @register
@@ -65,15 +77,18 @@ class StatementChangedWithoutVersion(Rule):
     name = "statement-changed-without-version"
     message = "an approved statement's text differs from its pinned hash without a new version"
     explanation = (
-        "The library pins the SHA-256 of each statement text per version (`disclosures/<jurisdiction>.pins.yaml`).\n"
-        "A text whose hash differs from the pin of its version was edited without a new version: documents\n"
-        "would record version N for words compliance never approved as version N. Fix: restore the approved\n"
-        "text, or give the statement a new version and pin its texts once approved."
+        "The library pins the SHA-256 of each statement text per version (`disclosures/<library>.pins.yaml`),\n"
+        "and of the approved library file itself. A text whose hash differs from the pin of its version was\n"
+        "edited without a new version: documents would record version N for words compliance never approved\n"
+        "as version N. A library copy that is not byte for byte the approved file (edited and re-pinned) is a\n"
+        "finding too. Fix: restore the approved text, or take the newly approved library and pin its texts."
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         if ctx.fund is None or ctx.library is None or ctx.pins is None:
             return
+        if problem := source_mismatch(ctx.library):
+            yield self.finding(ctx, problem, location="disclosures")
         for statement in _applicable(ctx):
             pinned = ctx.pins.get((statement.id, statement.version))
             for lang, text in statement.texts.items():
@@ -115,25 +130,40 @@ class BannedWording(Rule):
     name = "banned-wording"
     message = "a reader-visible fund text uses wording the disclosure library bans"
     explanation = (
-        "The disclosure library lists wording marketing copy must never contain (\"risk-free\", \"guaranteed\n"
-        "return\", 保本, 无风险, ...). Every reader-visible text of the fund (names, risk notes, commentary,\n"
-        "sources) is searched in every language, English words case-insensitively and as whole words.\n"
-        "Fix: reword the text."
+        "The disclosure library lists wording marketing copy must not contain (\"risk-free\", \"guaranteed\n"
+        "return\", 保本, 无风险, ...), in groups, each with its legal basis (cited in every finding) and a severity:\n"
+        "`error` fails check and the build, `warning` is reported for a reviewer and does not fail (wording allowed\n"
+        "with objective evidence, or industry practice). Every reader-visible text of the fund (names, risk notes,\n"
+        "commentary, sources, holdings, allocations) is searched in every language, English words\n"
+        "case-insensitively and as whole words. A match inside one of a group's `except` phrases (高收益债, an\n"
+        "asset class) is no finding. Fix: reword the text."
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         if ctx.library is None:
             return
-        words = list(dict.fromkeys(w for lang_words in ctx.library.banned_wording.values() for w in lang_words))
-        patterns = [(word, _banned_pattern(word)) for word in words]
         if ctx.fund is not None:
             texts = [(path, {lang: text.get(lang) for lang in LANGS}) for path, text in ctx.fund.texts()]
         else:
             texts = _raw_texts(ctx.data or {})
+        for path, by_lang, group, word in banned_matches(ctx.library.banned, texts):
+            lang = by_lang
+            yield self.finding(ctx, f"contains banned wording {word!r} ({group.basis})", location=f"{path}.{lang}", lang=lang,
+                               severity=group.severity)
+
+
+def banned_matches(groups, texts):
+    """(path, language, group, word) of every banned word in `texts` [(path, {language: text})],
+    outside its group's `except` phrases; each word reported once per text."""
+    for group in groups:
+        words = list(dict.fromkeys(w for items in group.words.values() for w in items))
+        patterns = [(word, _banned_pattern(word)) for word in words]
+        allowed = [_banned_pattern(phrase) for phrase in group.allowed]
         for path, by_lang in texts:
             for lang, value in by_lang.items():
                 if not isinstance(value, str):
                     continue
+                shields = [m.span() for pattern in allowed for m in pattern.finditer(value)]
                 for word, pattern in patterns:
-                    if pattern.search(value):
-                        yield self.finding(ctx, f"contains banned wording {word!r}", location=f"{path}.{lang}", lang=lang)
+                    if any(not any(a <= m.start() and m.end() <= b for a, b in shields) for m in pattern.finditer(value)):
+                        yield path, lang, group, word

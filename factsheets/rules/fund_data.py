@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Iterable
 
+from ..dates import too_young
 from ..errors import Problem
 from ..model import LANGS
 from .base import Finding, FundContext, Rule, register
@@ -54,22 +54,22 @@ class MissingTranslation(ProblemRule):
     name = "missing-translation"
     message = "a reader-visible text is missing in a language the fund is rendered in"
     explanation = (
-        "Every text a reader sees (names, notes, commentary, sources, bases) is given per language. `en` and\n"
-        "`zh-CN` are required for every fund; once a fund gives any text in `zh-HK` it is rendered in Traditional\n"
-        "Chinese too, and every one of its texts then needs `zh-HK`. A missing text would otherwise print in\n"
+        "Every text a reader sees (names, notes, commentary, sources, bases) is given per language, in each\n"
+        "language the fund publishes in (`languages`, fund/v2) and in no other required. A fund/v1 file publishes\n"
+        "in en and zh-CN, and in zh-HK too once it gives any zh-HK text. A missing text would otherwise print in\n"
         "another language, or stop the build. Fix: add the text in the language named by the finding."
     )
 
     def claims(self, problem: Problem, kind: str) -> bool:
-        return kind == "missing" and _lang_of(problem.path) is not None
+        return kind in ("missing", "missing_translation") and _lang_of(problem.path) is not None
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         for finding in super().check(ctx):
-            finding.message = f"missing in {finding.lang}: every reader-visible text needs en and zh-CN"
+            finding.message = f"missing in {finding.lang}, a language the fund publishes in"
             yield finding
-        if ctx.fund is None or "zh-HK" not in ctx.langs():
+        if ctx.fund is None or ctx.fund.languages is not None or "zh-HK" not in ctx.langs():
             return
-        for path, text in ctx.fund.texts():
+        for path, text in ctx.fund.texts():  # fund/v1: a file that gives any zh-HK text publishes in zh-HK
             if not text.get("zh-HK"):
                 yield self.finding(ctx, "missing in zh-HK, which the fund's other texts are given in",
                                    location=f"{path}.zh-HK", lang="zh-HK")
@@ -125,17 +125,6 @@ class ReturnBeforeIndexBase(Rule):
                                    location=f"index.annual_returns.{year}")
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 @register
 class YoungFundPerformance(Rule):
     code = "FD006"
@@ -151,7 +140,7 @@ class YoungFundPerformance(Rule):
         fund = ctx.fund
         if fund is None or fund.performance is None or fund.fund.inception_date is None:
             return
-        if _add_months(fund.fund.inception_date, 6) > fund.as_of:
+        if too_young(fund):
             yield self.finding(
                 ctx, f"the fund started on {fund.fund.inception_date.isoformat()}, less than 6 months before as_of "
                      f"{fund.as_of.isoformat()}, and may not show performance", location="performance")
