@@ -11,6 +11,7 @@ class Problem:
     path: str  # dotted path in the fund file ("fund.risk.min_investor"), or "" for the whole file
     message: str
     line: int | None = None
+    column: int | None = None  # from 1, where the reader can tell it
 
     def format(self, source: str | Path) -> str:
         where = f"{source}:{self.line}" if self.line else f"{source}"

@@ -26,8 +26,8 @@ FUND_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int | None):
-        self.key, self.line = key, line
+    def __init__(self, key: object, line: int | None, column: int | None = None):
+        self.key, self.line, self.column = key, line, column
 
 
 class FundLoader(yaml.SafeLoader):
@@ -62,7 +62,7 @@ class FundLoader(yaml.SafeLoader):
                     None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark
                 ) from None
             if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -107,16 +107,16 @@ def parse(text: str, source: str | Path) -> Any:
             return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
         return yaml.load(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
     except _DuplicateKey as dup:
-        raise FundFileError(source, [Problem("", f"duplicate key {dup.key!r}", dup.line)]) from None
+        raise FundFileError(source, [Problem("", f"duplicate key {dup.key!r}", dup.line, dup.column)]) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        raise FundFileError(source, [Problem("", f"not valid YAML: {err.problem or err.context}", line)]) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise FundFileError(source, [Problem("", f"not valid YAML: {err.problem or err.context}", line, column)]) from None
     except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, other controls)
         line = text.count("\n", 0, err.position) + 1
         raise FundFileError(source, [Problem("", f"not valid YAML: character U+{err.character:04X} is not allowed", line)]) from None
     except json.JSONDecodeError as err:
-        raise FundFileError(source, [Problem("", f"not valid JSON: {err.msg}", err.lineno)]) from None
+        raise FundFileError(source, [Problem("", f"not valid JSON: {err.msg}", err.lineno, err.colno)]) from None
     except RecursionError:
         raise FundFileError(source, [Problem("", "nested too deeply")]) from None
     except (yaml.YAMLError, ValueError, ArithmeticError, TypeError) as err:
@@ -158,6 +158,59 @@ def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FundFileError(path, [Problem("", f"expected a mapping at the top level, found a {type(data).__name__}")])
     return data
+
+
+Position = tuple[int, int]  # line and column, both counted from 1 (columns in characters)
+
+
+def positions(text: str, source: str | Path = "") -> dict[str, Position]:
+    """Where each field of a fund file's text stands: dotted path (as in findings and `Problem.path`:
+    `fund.risk.min_investor`, `share_classes.0.code`, `index.annual_returns.2024`) -> (line, column).
+
+    A plain value is placed where the value starts (the reader's cursor on `C2`); a mapping or list
+    where its key is (the line `performance:`, not the first line inside it); a list item where the item
+    starts. JSON is read by the YAML composer, which takes JSON's syntax. Text that does not parse gives
+    no positions (its problem is reported with its line by `parse`): never an error. `load_fund` and
+    `read_data` are unchanged; this is a side map for the reports."""
+    if str(source).endswith(".json"):
+        text = text.replace("\t", " ")  # JSON allows tabs where YAML does not; one character each, columns stay
+    try:
+        root = yaml.compose(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return {}
+    found: dict[str, Position] = {}
+
+    def walk(node: yaml.Node, path: str, key_mark: yaml.Mark | None) -> None:
+        if path:
+            mark = key_mark if key_mark is not None and not isinstance(node, yaml.ScalarNode) else node.start_mark
+            found.setdefault(path, (mark.line + 1, mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    walk(value, f"{path}.{key.value}" if path else str(key.value), key.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}.{i}" if path else str(i), None)
+
+    if root is not None:
+        walk(root, "", None)  # depth is bounded by the loader (MAX_DEPTH)
+    return found
+
+
+def positions_from_bytes(raw: bytes, source: str | Path = "") -> dict[str, Position]:
+    """`positions` of a fund file's bytes; {} when they are not UTF-8 text."""
+    try:
+        return positions(raw.decode("utf-8-sig"), source)
+    except UnicodeDecodeError:
+        return {}
+
+
+def read_positions(path: str | Path) -> dict[str, Position]:
+    """`positions` of a fund file on disk; {} when it cannot be read."""
+    try:
+        return positions_from_bytes(read_bytes(path), path)
+    except FundFileError:
+        return {}
 
 
 def fund_files(paths: list[str | Path]) -> list[Path]:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..disclosures import Library
 from ..disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
-from ..load import read_data
+from ..load import data_from_bytes, positions_from_bytes, read_bytes
 from ..model import FundFile
 from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
 from ..validate import problems_of, validate_model
@@ -45,9 +45,12 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
                  library: Library | None = None, pins: dict | None = None) -> FundContext:
     problems: list[tuple[Problem, str]] = []
     fund = None
+    positions: dict[str, tuple[int, int]] = {}
     if data is None:
         try:
-            data = read_data(path)
+            raw = read_bytes(path)
+            data = data_from_bytes(raw, path)
+            positions = positions_from_bytes(raw, path)
         except FundFileError as error:
             problems = [(p, "load") for p in error.problems]
     if data is not None:
@@ -64,11 +67,15 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
             pinned = default_pins(lib.jurisdiction)
         except (FileNotFoundError, OSError):
             pinned = {}
-    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age)
+    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age, positions)
 
 
 def check_context(ctx: FundContext) -> list[Finding]:
+    """Every fund rule on one file; each finding on a field carries the field's line and column."""
     findings = [f for rule in rules("fund") for f in rule.check(ctx)]
+    for finding in findings:
+        if finding.line is None and (where := ctx.position(finding.location)):
+            finding.line, finding.column = where
     return sorted(_unique(findings), key=lambda f: f.sort_key)
 
 
