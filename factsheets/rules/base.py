@@ -130,7 +130,6 @@ class PdfContext:
     langs: tuple[str, ...]
     expected: list[Expected]  # statements the document must carry, per language
     fund: FundFile | None = None
-    shows_index_returns: bool = False
     extra: dict = field(default_factory=dict)
     # Where each expected (statement id, language) stands on its own (`pdfcheck.locate`): in the text
     # pdfplumber reads (`inspection.text`), and in the text PDFium reads (`view.text`).

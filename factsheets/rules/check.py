@@ -129,7 +129,6 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund_langs(fund)
-    shows_index = bool(fund is not None and fund.performance is None and fund.index and fund.index.annual_returns)
     expected = expected_statements(langs, fund)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:
@@ -137,7 +136,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     except Exception as error:  # PDFium's own errors for a file pdfminer could read
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     try:
-        ctx = PdfContext(file, inspection, langs, expected, fund, shows_index, found=locate(inspection.text, expected, decoys),
+        ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
                          view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed, pdf=data, decoys=decoys)
         findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     finally:
