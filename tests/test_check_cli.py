@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from factsheets.cli import cli
 
-from .conftest import ETF, EXAMPLES, MONEY_MARKET, mutate
+from .conftest import ETF, EXAMPLES, MONEY_MARKET, ROOT, mutate
 
 TODAY = ["--today", "2025-11-20"]
 
@@ -338,3 +338,45 @@ def test_render_flag_takes_relative_style_and_template_paths(tmp_path, monkeypat
     # Resolved by the command, so that no part of the renderer ever sees a path relative to the current folder.
     assert given == [tmp_path.resolve() / "templates", tmp_path.resolve() / "styles" / "x.css"]
     assert all(p.is_absolute() for p in given)
+
+
+def test_pre_commit_hook_checks_fund_files_under_funds_only():
+    import yaml
+
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["entry"] == "factsheets check"
+    files = re.compile(hook["files"])  # pre-commit matches with re.search
+    exclude = re.compile(hook.get("exclude", "^$"))
+    chosen = [p for p in ("funds/513770.yaml", "funds/hk/990001.yml", "funds/a.json", "archive/2025-11/513770.yaml",
+                          ".github/workflows/ci.yml", "factsheets.toml", "funds/README.md", ".pre-commit-config.yaml",
+                          "myfunds/x.yaml")
+              if files.search(p) and not exclude.search(p)]
+    assert chosen == ["funds/513770.yaml", "funds/hk/990001.yml", "funds/a.json"]
+
+
+def _documented(block: str, after: str) -> str:
+    """The first fenced `block` (toml, yaml) after the heading `after` in docs/ci.md."""
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    section = text[text.index(after):]
+    return section.split(f"```{block}\n", 1)[1].split("```", 1)[0]
+
+
+def test_documented_waiver_keeps_an_archived_fund_passing_until_it_expires(tmp_path):
+    config = tmp_path / "factsheets.toml"
+    config.write_text(_documented("toml", "## Archived fund files"), encoding="utf-8")
+    result = run("check", str(MONEY_MARKET), "--today", "2026-03-31", "--config", str(config), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [(f["code"], f["waived"]) for f in json.loads(result.output)] == [("FD007", True)]
+    result = run("check", str(MONEY_MARKET), "--today", "2026-04-01", "--config", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert sorted((f["code"], f["waived"]) for f in json.loads(result.output)) == [("FD007", False), ("FD008", False)]
+
+
+def test_documented_archive_check_pins_today(tmp_path):
+    args = _documented("yaml", "2. **Check the archive").split("factsheets check ", 1)[1].split()
+    assert args[1] == "--today"
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / ETF.name).write_text(ETF.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("check", str(archive), *args[1:3]).exit_code == 0  # fresh on the day it was published
+    assert run("check", str(archive)).exit_code == 1  # and stale today, as it should be
