@@ -23,6 +23,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 32
 FUND_SUFFIXES = (".yaml", ".yml", ".json")
+Position = tuple[int, int]  # line and column, both counted from 1 (columns in characters)
 
 
 class _DuplicateKey(Exception):
@@ -100,12 +101,25 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def parse(text: str, source: str | Path) -> Any:
-    """Parse fund-file text (JSON if the file ends in .json, else YAML)."""
+def parse(text: str, source: str | Path, positions: dict[str, Position] | None = None) -> Any:
+    """Parse fund-file text (JSON if the file ends in .json, else YAML). Given a `positions` dict, also
+    fill it with where each field stands (`node_positions`), from the same parse of a YAML file."""
     try:
         if str(source).endswith(".json"):
-            return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-        return yaml.load(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+            if positions is not None:
+                positions.update(text_positions(text, source))
+            return data
+        loader = FundLoader(text)  # as yaml.load does, keeping the node tree for the positions
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if positions is not None:
+                positions.update(node_positions(node))
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except _DuplicateKey as dup:
         raise FundFileError(source, [Problem("", f"duplicate key {dup.key!r}", dup.line, dup.column)]) from None
     except yaml.MarkedYAMLError as err:
@@ -143,8 +157,9 @@ def read_data(path: str | Path) -> dict[str, Any]:
     return data_from_bytes(read_bytes(path), path)
 
 
-def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
-    """The mapping in a fund file's bytes (as read on a remote worker); `path` names it in errors."""
+def data_from_bytes(raw: bytes, path: str | Path, positions: dict[str, Position] | None = None) -> dict[str, Any]:
+    """The mapping in a fund file's bytes (as read on a remote worker); `path` names it in errors.
+    Given a `positions` dict, fills it with where each field stands (see `node_positions`)."""
     if len(raw) > MAX_BYTES:
         raise FundFileError(path, [Problem("", f"file is {len(raw):,} bytes, above the limit of {MAX_BYTES:,}")])
     try:
@@ -152,7 +167,7 @@ def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         raise FundFileError(path, [Problem("", f"not UTF-8 text (byte {err.start})", line)]) from None
-    data = parse(text, path)
+    data = parse(text, path, positions)
     if data is None:
         raise FundFileError(path, [Problem("", "file is empty")])
     if not isinstance(data, dict):
@@ -160,24 +175,13 @@ def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
     return data
 
 
-Position = tuple[int, int]  # line and column, both counted from 1 (columns in characters)
-
-
-def positions(text: str, source: str | Path = "") -> dict[str, Position]:
-    """Where each field of a fund file's text stands: dotted path (as in findings and `Problem.path`:
+def node_positions(root: yaml.Node) -> dict[str, Position]:
+    """Where each field of a composed fund file stands: dotted path (as in findings and `Problem.path`:
     `fund.risk.min_investor`, `share_classes.0.code`, `index.annual_returns.2024`) -> (line, column).
 
     A plain value is placed where the value starts (the reader's cursor on `C2`); a mapping or list
     where its key is (the line `performance:`, not the first line inside it); a list item where the item
-    starts. JSON is read by the YAML composer, which takes JSON's syntax. Text that does not parse gives
-    no positions (its problem is reported with its line by `parse`): never an error. `load_fund` and
-    `read_data` are unchanged; this is a side map for the reports."""
-    if str(source).endswith(".json"):
-        text = text.replace("\t", " ")  # JSON allows tabs where YAML does not; one character each, columns stay
-    try:
-        root = yaml.compose(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
-        return {}
+    starts. A side map for the reports: what `read_data` and `load_fund` return is unchanged."""
     found: dict[str, Position] = {}
 
     def walk(node: yaml.Node, path: str, key_mark: yaml.Mark | None) -> None:
@@ -192,24 +196,28 @@ def positions(text: str, source: str | Path = "") -> dict[str, Position]:
             for i, item in enumerate(node.value):
                 walk(item, f"{path}.{i}" if path else str(i), None)
 
-    if root is not None:
-        walk(root, "", None)  # depth is bounded by the loader (MAX_DEPTH)
+    walk(root, "", None)  # depth is bounded by the loader (MAX_DEPTH)
     return found
 
 
-def positions_from_bytes(raw: bytes, source: str | Path = "") -> dict[str, Position]:
-    """`positions` of a fund file's bytes; {} when they are not UTF-8 text."""
+def text_positions(text: str, source: str | Path = "") -> dict[str, Position]:
+    """`node_positions` of fund-file text, YAML or JSON (read by the YAML composer, which takes JSON's
+    syntax). Text that does not parse gives none (`parse` reports its problem with its line)."""
+    if str(source).endswith(".json"):
+        text = text.replace("\t", " ")  # JSON allows tabs where YAML does not; one character each, columns stay
     try:
-        return positions(raw.decode("utf-8-sig"), source)
-    except UnicodeDecodeError:
+        root = yaml.compose(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return {}
+    return node_positions(root) if root is not None else {}
 
 
 def read_positions(path: str | Path) -> dict[str, Position]:
-    """`positions` of a fund file on disk; {} when it cannot be read."""
+    """Where each field of a fund file on disk stands (`node_positions`); {} when it cannot be read."""
     try:
-        return positions_from_bytes(read_bytes(path), path)
-    except FundFileError:
+        raw = read_bytes(path)
+        return text_positions(raw.decode("utf-8-sig"), path)
+    except (FundFileError, UnicodeDecodeError):
         return {}
 
 

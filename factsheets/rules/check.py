@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..disclosures import Library
 from ..disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
-from ..load import data_from_bytes, positions_from_bytes, read_bytes
+from ..load import data_from_bytes, read_bytes
 from ..model import FundFile
 from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
 from ..validate import problems_of, validate_model
@@ -48,9 +48,7 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
     positions: dict[str, tuple[int, int]] = {}
     if data is None:
         try:
-            raw = read_bytes(path)
-            data = data_from_bytes(raw, path)
-            positions = positions_from_bytes(raw, path)
+            data = data_from_bytes(read_bytes(path), path, positions)
         except FundFileError as error:
             problems = [(p, "load") for p in error.problems]
     if data is not None:
