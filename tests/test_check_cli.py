@@ -140,6 +140,16 @@ def test_a_missing_field_is_placed_at_the_field_above_it(tmp_path):
     assert (finding["line"], finding["column"]) == _line_of(fund, "name:")  # fund.name, whose zh-CN is missing
 
 
+def test_positions_of_a_fund_file_for_scripts():
+    from factsheets.load import read_positions
+
+    found = read_positions(ETF)
+    assert found["fund.risk.min_investor"] == _line_of(ETF, "C4 ")
+    assert found["index.annual_returns.2024"] == _line_of(ETF, "23.04")
+    assert found["fund.name"] == _line_of(ETF, "name:")  # a mapping stands where its key does
+    assert read_positions(ETF.parent / "no-such-file.yaml") == {}
+
+
 def test_json_fund_files_get_lines_too(tmp_path):
     data = json.loads(json.dumps(__import__("factsheets.load", fromlist=["read_data"]).read_data(ETF), default=str))
     data["fund"]["risk"]["min_investor"] = "C2"
