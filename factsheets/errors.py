@@ -12,6 +12,7 @@ class Problem:
     message: str
     line: int | None = None
     kind: str = ""  # what kind of problem (Pydantic's error type, or a rule's), for the check rules that claim it
+    column: int | None = None  # from 1, where the reader can tell it
 
     def format(self, source: str | Path) -> str:
         where = f"{source}:{self.line}" if self.line else f"{source}"

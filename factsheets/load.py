@@ -23,11 +23,12 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 32
 FUND_SUFFIXES = (".yaml", ".yml", ".json")
+Position = tuple[int, int]  # line and column, both counted from 1 (columns in characters)
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int | None):
-        self.key, self.line = key, line
+    def __init__(self, key: object, line: int | None, column: int | None = None):
+        self.key, self.line, self.column = key, line, column
 
 
 class FundLoader(yaml.SafeLoader):
@@ -62,7 +63,7 @@ class FundLoader(yaml.SafeLoader):
                     None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark
                 ) from None
             if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -100,23 +101,36 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def parse(text: str, source: str | Path) -> Any:
-    """Parse fund-file text (JSON if the file ends in .json, else YAML)."""
+def parse(text: str, source: str | Path, positions: dict[str, Position] | None = None) -> Any:
+    """Parse fund-file text (JSON if the file ends in .json, else YAML). Given a `positions` dict, also
+    fill it with where each field stands (`node_positions`), from the same parse of a YAML file."""
     try:
         if str(source).endswith(".json"):
-            return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-        return yaml.load(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+            if positions is not None:
+                positions.update(text_positions(text, source))
+            return data
+        loader = FundLoader(text)  # as yaml.load does, keeping the node tree for the positions
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if positions is not None:
+                positions.update(node_positions(node))
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except _DuplicateKey as dup:
-        raise FundFileError(source, [Problem("", f"duplicate key {dup.key!r}", dup.line)]) from None
+        raise FundFileError(source, [Problem("", f"duplicate key {dup.key!r}", dup.line, dup.column)]) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        raise FundFileError(source, [Problem("", f"not valid YAML: {err.problem or err.context}", line)]) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise FundFileError(source, [Problem("", f"not valid YAML: {err.problem or err.context}", line, column)]) from None
     except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, other controls)
         line = text.count("\n", 0, err.position) + 1
         raise FundFileError(source, [Problem("", f"not valid YAML: character U+{err.character:04X} is not allowed", line)]) from None
     except json.JSONDecodeError as err:
-        raise FundFileError(source, [Problem("", f"not valid JSON: {err.msg}", err.lineno)]) from None
+        raise FundFileError(source, [Problem("", f"not valid JSON: {err.msg}", err.lineno, err.colno)]) from None
     except RecursionError:
         raise FundFileError(source, [Problem("", "nested too deeply")]) from None
     except (yaml.YAMLError, ValueError, ArithmeticError, TypeError) as err:
@@ -143,8 +157,9 @@ def read_data(path: str | Path) -> dict[str, Any]:
     return data_from_bytes(read_bytes(path), path)
 
 
-def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
-    """The mapping in a fund file's bytes (as read on a remote worker); `path` names it in errors."""
+def data_from_bytes(raw: bytes, path: str | Path, positions: dict[str, Position] | None = None) -> dict[str, Any]:
+    """The mapping in a fund file's bytes (as read on a remote worker); `path` names it in errors.
+    Given a `positions` dict, fills it with where each field stands (see `node_positions`)."""
     if len(raw) > MAX_BYTES:
         raise FundFileError(path, [Problem("", f"file is {len(raw):,} bytes, above the limit of {MAX_BYTES:,}")])
     try:
@@ -152,12 +167,58 @@ def data_from_bytes(raw: bytes, path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         raise FundFileError(path, [Problem("", f"not UTF-8 text (byte {err.start})", line)]) from None
-    data = parse(text, path)
+    data = parse(text, path, positions)
     if data is None:
         raise FundFileError(path, [Problem("", "file is empty")])
     if not isinstance(data, dict):
         raise FundFileError(path, [Problem("", f"expected a mapping at the top level, found a {type(data).__name__}")])
     return data
+
+
+def node_positions(root: yaml.Node) -> dict[str, Position]:
+    """Where each field of a composed fund file stands: dotted path (as in findings and `Problem.path`:
+    `fund.risk.min_investor`, `share_classes.0.code`, `index.annual_returns.2024`) -> (line, column).
+
+    A plain value is placed where the value starts (the reader's cursor on `C2`); a mapping or list
+    where its key is (the line `performance:`, not the first line inside it); a list item where the item
+    starts. A side map for the reports: what `read_data` and `load_fund` return is unchanged."""
+    found: dict[str, Position] = {}
+
+    def walk(node: yaml.Node, path: str, key_mark: yaml.Mark | None) -> None:
+        if path:
+            mark = key_mark if key_mark is not None and not isinstance(node, yaml.ScalarNode) else node.start_mark
+            found.setdefault(path, (mark.line + 1, mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    walk(value, f"{path}.{key.value}" if path else str(key.value), key.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}.{i}" if path else str(i), None)
+
+    walk(root, "", None)  # depth is bounded by the loader (MAX_DEPTH)
+    return found
+
+
+def text_positions(text: str, source: str | Path = "") -> dict[str, Position]:
+    """`node_positions` of fund-file text, YAML or JSON (read by the YAML composer, which takes JSON's
+    syntax). Text that does not parse gives none (`parse` reports its problem with its line)."""
+    if str(source).endswith(".json"):
+        text = text.replace("\t", " ")  # JSON allows tabs where YAML does not; one character each, columns stay
+    try:
+        root = yaml.compose(text, Loader=FundLoader)  # noqa: S506 - FundLoader is a SafeLoader
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return {}
+    return node_positions(root) if root is not None else {}
+
+
+def read_positions(path: str | Path) -> dict[str, Position]:
+    """Where each field of a fund file on disk stands (`node_positions`); {} when it cannot be read."""
+    try:
+        raw = read_bytes(path)
+        return text_positions(raw.decode("utf-8-sig"), path)
+    except (FundFileError, UnicodeDecodeError):
+        return {}
 
 
 def fund_files(paths: list[str | Path]) -> list[Path]:

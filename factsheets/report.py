@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 
 from . import __version__
 from .rules import Finding, rules
 
 FORMATS = ("text", "json", "junit", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"  # the base of relative artifact URIs: the folder the check ran in
 
 
 def failing(findings: list[Finding]) -> list[Finding]:
@@ -23,8 +26,13 @@ def exit_code(findings: list[Finding]) -> int:
     return 1 if failing(findings) else 0
 
 
+def _position(f: Finding) -> str:
+    """`:line:column` (or `:line`) of a finding on a field of a fund file; "" for one without."""
+    return (f":{f.line}" + (f":{f.column}" if f.column else "")) if f.line else ""
+
+
 def _where(f: Finding) -> str:
-    parts = [f.file + (f":{f.line}" if f.line else "")]
+    parts = [f.file + _position(f)]
     if f.location:
         parts.append(f.location)
     return ": ".join(parts)
@@ -47,27 +55,31 @@ def to_text(findings: list[Finding], files: list[str], unchecked: int = 0) -> st
 
 
 def to_json(findings: list[Finding], files: list[str]) -> str:
-    keys = ("code", "name", "severity", "message", "file", "fund", "lang", "location", "line", "waived", "waiver")
+    keys = ("code", "name", "severity", "message", "file", "fund", "lang", "location", "line", "column", "waived", "waiver")
     return json.dumps([{k: f.to_dict()[k] for k in keys} for f in findings], ensure_ascii=False, indent=2)
 
 
 def to_junit(findings: list[Finding], files: list[str]) -> str:
+    """One testcase per file checked, with one <failure> per finding (its `type` the rule's code), as the
+    Jenkins JUnit schema (jenkins-junit-10.xsd) allows; waived findings in <system-out>."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.file].append(f)
     names = list(dict.fromkeys([*files, *by_file]))
-    suites = ET.Element("testsuites", name="factsheets")
+    suites = ET.Element("testsuites", name="factsheets", tests=str(len(names)),
+                        failures=str(sum(1 for n in names if failing(by_file[n]))), errors="0")
     suite = ET.SubElement(suites, "testsuite", name="factsheets", tests=str(len(names)),
                           failures=str(sum(1 for n in names if failing(by_file[n]))), errors="0", skipped="0")
     for name in names:
-        case = ET.SubElement(suite, "testcase", classname="factsheets", name=name, file=name)
-        bad = failing(by_file[name])
-        if bad:
-            failure = ET.SubElement(case, "failure", type=bad[0].code,
-                                    message=f"{len(bad)} finding{'s' * (len(bad) != 1)}: " + ", ".join(dict.fromkeys(f.code for f in bad)))
-            failure.text = "\n".join(f"{f.location or ''}: {f.code} [{f.name}] {f.message}".lstrip(": ") for f in bad)
+        case = ET.SubElement(suite, "testcase", classname="factsheets", name=name)
+        for f in failing(by_file[name]):
+            where = f"{f.location}: " if f.location else ""
+            failure = ET.SubElement(case, "failure", type=f.code, message=f"{where}{f.message}")
+            lang = f" ({f.lang})" if f.lang and f.lang not in (f.location or "") else ""
+            failure.text = f"{_where(f)}: {f.code} [{f.name}] {f.message}{lang}"
         if waived := [f for f in by_file[name] if f.waived]:
-            ET.SubElement(case, "system-out").text = "\n".join(f"waived {f.code}: {f.message} ({f.waiver})" for f in waived)
+            ET.SubElement(case, "system-out").text = "\n".join(
+                f"waived {f.code} at {_where(f)}: {f.message} ({f.waiver})" for f in waived)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
 
 
@@ -87,6 +99,8 @@ def to_github(findings: list[Finding], files: list[str]) -> str:
         props = [f"file={_escape_property(f.file)}"]
         if f.line:
             props.append(f"line={f.line}")
+            if f.column:
+                props.append(f"col={f.column}")
         props.append(f"title={_escape_property(f'{f.code} {f.name}')}")
         where = f"{f.location}: " if f.location else ""
         waived = f" (waived: {f.waiver})" if f.waived else ""
@@ -94,14 +108,38 @@ def to_github(findings: list[Finding], files: list[str]) -> str:
     return "\n".join(lines)
 
 
+def artifact_location(file: str, root: Path | None = None) -> dict[str, str]:
+    """A file as a SARIF artifactLocation: a percent-encoded URI reference relative to `root` (the
+    current folder) with the `%SRCROOT%` base, or, for a file outside it, an absolute `file://` URI.
+    `odd dir/基金 50%.yaml` becomes `odd%20dir/%E5%9F%BA%E9%87%91%2050%25.yaml`."""
+    root = Path(os.path.abspath(root or os.getcwd()))
+    absolute = Path(os.path.abspath(file))  # `..` folded, links kept as the user named them
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote_from_bytes(os.fsencode(relative.as_posix()), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _root_uri(root: Path) -> str:
+    uri = Path(os.path.abspath(root)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
 def to_sarif(findings: list[Finding], files: list[str]) -> str:
     catalogue = sorted(rules(), key=lambda r: r.code)
     index = {r.code: i for i, r in enumerate(catalogue)}
+    root = Path(os.getcwd())
+    names = list(dict.fromkeys([*files, *(f.file for f in findings)]))
+    artifacts = {name: i for i, name in enumerate(names)}
     results = []
     for f in findings:
-        location: dict = {"physicalLocation": {"artifactLocation": {"uri": Path(f.file).as_posix()}}}
+        location: dict = {"physicalLocation": {"artifactLocation": {**artifact_location(f.file, root), "index": artifacts[f.file]}}}
         if f.line:
-            location["physicalLocation"]["region"] = {"startLine": f.line}
+            region = {"startLine": f.line}
+            if f.column:
+                region["startColumn"] = f.column
+            location["physicalLocation"]["region"] = region
         if f.location:
             location["logicalLocations"] = [{"fullyQualifiedName": f.location}]
         result = {
@@ -132,7 +170,9 @@ def to_sarif(findings: list[Finding], files: list[str]) -> str:
                     "defaultConfiguration": {"level": "error" if r.severity == "error" else "warning"},
                 } for r in catalogue],
             }},
-            "artifacts": [{"location": {"uri": Path(name).as_posix()}} for name in files],
+            "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
+            "artifacts": [{"location": artifact_location(name, root)} for name in names],
+            "columnKind": "unicodeCodePoints",  # columns count characters, as the YAML reader does
             "results": results,
         }],
     }

@@ -37,8 +37,8 @@ def no_weasyprint_warnings(caplog):
 
 
 def text_pdf(text: str = "") -> bytes:
-    """A one-page A4 PDF with one line of text in Helvetica (none when empty) and no /Lang: as a
-    small PDF from anywhere."""
+    """A one-page A4 PDF with text in 12 pt Helvetica, one line of the page for each line of `text`
+    (none when empty), and no /Lang: as a small PDF from anywhere."""
     import io
 
     import pikepdf
@@ -46,7 +46,10 @@ def text_pdf(text: str = "") -> bytes:
     pdf = pikepdf.new()
     font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                                                 BaseFont=pikepdf.Name.Helvetica))
-    content = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET" if text else b"")
+    lines = [line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+             for line in text.splitlines()]
+    shown = b" T* ".join(b"(" + line + b") Tj" for line in lines)
+    content = pdf.make_stream(b"BT /F1 12 Tf 14 TL 72 720 Td " + shown + b" ET" if text else b"")
     page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842], Contents=content,
                               Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
     pdf.pages.append(pikepdf.Page(page))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pikepdf
 import pytest
@@ -116,6 +116,116 @@ def _depth_first(node):
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
             yield kid
             yield from _depth_first(kid)
+
+
+def _number_tree(node) -> dict[int, object]:
+    found = {}
+    if "/Nums" in node:
+        items = list(node.Nums)
+        found.update((int(key), value) for key, value in zip(items[::2], items[1::2]))
+    for kid in node.get("/Kids", []):
+        found.update(_number_tree(kid))
+    return found
+
+
+def _lang(element, document_lang: str) -> str:
+    """A structure element's language: its own /Lang, else its nearest ancestor's, else the document's."""
+    while element is not None and element.get("/Type") == "/StructElem":
+        if "/Lang" in element:
+            return str(element.Lang)
+        element = element.get("/P")
+    return document_lang
+
+
+def _marked_texts(pdf: pikepdf.Pdf, data: bytes) -> list[tuple[str, object]]:
+    """(text, structure element) of each marked-content sequence in the structure tree of `pdf` (the
+    PDF in `data`), read with pdfplumber (which knows each character's MCID) and the /ParentTree."""
+    import pdfplumber
+
+    in_tree = {e.objgen for e in struct_elems(pdf)}
+    parents = _number_tree(pdf.Root.StructTreeRoot.ParentTree)
+    texts: dict[tuple[int, int], str] = {}
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        for number, page in enumerate(document.pages):
+            for char in page.chars:
+                if char.get("mcid") is not None:
+                    texts[number, char["mcid"]] = texts.get((number, char["mcid"]), "") + char["text"]
+    found = []
+    for (number, mcid), text in texts.items():
+        element = parents[int(pdf.pages[number].StructParents)][mcid]
+        if element.objgen in in_tree:  # page furniture (margin boxes) is not in the structure tree
+            found.append((text, element))
+    return found
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("path,variant", REFERENCE, ids=IDS)
+def test_each_language_is_tagged_with_its_own_lang(path, variant):
+    """A screen reader reads the Chinese half of a bilingual document in a Chinese voice: every piece of
+    text with Chinese characters is in a structure element whose language (its /Lang, or inherited) is the
+    document's Chinese; in a document with English, every piece of English text is in English."""
+    document = rendered(path, variant)
+    langs = parse_variant(variant).langs
+    chinese = next((lang for lang in langs if lang.startswith("zh")), None)
+    pdf = open_pdf(document.pdf)
+    document_lang = str(pdf.Root.Lang)
+    marked = _marked_texts(pdf, document.pdf)
+    han = [(text, _lang(element, document_lang)) for text, element in marked if _HAN.search(text)]
+    latin = [(text, _lang(element, document_lang)) for text, element in marked
+             if not _HAN.search(text) and re.search(r"[A-Za-z]{3}", text)]
+    if chinese:
+        assert len(han) > 20
+        assert [(text, lang) for text, lang in han if lang != chinese] == []
+    if "en" in langs:
+        assert len(latin) > 20
+        wrong = [(text, lang) for text, lang in latin if lang != "en"]
+        # Latin codes inside Chinese text (CNY, ETF) are Chinese only where the document has no English.
+        assert wrong == [], wrong[:10]
+    if len(langs) == 2:
+        declared = {str(e.Lang) for e in struct_elems(pdf) if "/Lang" in e}
+        assert declared == {chinese}, declared  # the English half inherits the document's en
+
+
+@pytest.mark.parametrize("path,variant", REFERENCE, ids=IDS)
+def test_table_headers_have_a_scope_and_every_id_is_in_the_id_tree(path, variant):
+    pdf = open_pdf(rendered(path, variant).pdf)
+    elements = list(struct_elems(pdf))
+    headers = [e for e in elements if e.S == "/TH"]
+    assert headers
+    for th in headers:
+        assert th.A.Scope in ("/Row", "/Column"), th.A
+    ids = {str(e.ID): e for e in elements if "/ID" in e}
+    assert set(ids) == {str(th.ID) for th in headers}
+    names = list(pdf.Root.StructTreeRoot.IDTree.Names)
+    keys = [bytes(key) for key in names[::2]]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)  # a name tree: sorted, unique
+    tree = {str(key): value for key, value in zip(names[::2], names[1::2])}
+    assert set(tree) == set(ids)
+    assert all(tree[key].objgen == element.objgen for key, element in ids.items())
+    # Each data cell names only headers that are its own: row headers of its row, column headers of
+    # other rows (a footer's "Top 10 combined" labels its row, not the holdings above it).
+    cells = [e for e in elements if e.S == "/TD" and "/Headers" in e.get("/A", {})]
+    assert cells
+    for td in cells:
+        for key in map(str, td.A.Headers):
+            th = ids[key]
+            assert (th.P.objgen == td.P.objgen) == (th.A.Scope == "/Row"), (key, th.A.Scope)
+
+
+def test_a_header_row_in_the_footer_labels_its_row():
+    data = rendered(ETF, "en").pdf
+    pdf = open_pdf(data)
+    text_of: dict = {}
+    for text, element in _marked_texts(pdf, data):
+        while element is not None and element.get("/Type") == "/StructElem":
+            text_of[element.objgen] = text_of.get(element.objgen, "") + text
+            element = element.get("/P")
+    scopes = {text_of.get(e.objgen, "").strip(): str(e.A.Scope) for e in struct_elems(pdf) if e.S == "/TH"}
+    assert scopes["Top 10 holdings, combined weight"] == "/Row"  # <th> without scope, in a row with data
+    assert scopes["Holding"] == "/Column" and scopes["Weight"] == "/Column"  # the header row
+    assert scopes["Fund code"] == "/Row"  # <th scope="row">
 
 
 @pytest.mark.parametrize("path,variant", REFERENCE, ids=IDS)

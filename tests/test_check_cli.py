@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
 from factsheets.cli import cli
 
-from .conftest import ETF, EXAMPLES, MONEY_MARKET, mutate
+from .conftest import ETF, EXAMPLES, MONEY_MARKET, ROOT, mutate
 
 TODAY = ["--today", "2025-11-20"]
 
@@ -44,12 +47,11 @@ def _codes_by_file(fmt: str, output: str) -> dict[str, set[str]]:
             found.setdefault(item["file"], set()).add(item["code"])
     elif fmt == "sarif":
         for result in json.loads(output)["runs"][0]["results"]:
-            found.setdefault(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], set()).add(result["ruleId"])
+            found.setdefault(_sarif_path(output, result), set()).add(result["ruleId"])
     elif fmt == "junit":
         for case in ET.fromstring(output).iter("testcase"):
             for failure in case.findall("failure"):
-                found.setdefault(case.get("name"), set()).update(
-                    line.split(": ")[1].split()[0] for line in failure.text.splitlines())
+                found.setdefault(case.get("name"), set()).add(failure.get("type"))
     elif fmt == "github":
         for line in output.splitlines():
             assert line.startswith("::error file="), line
@@ -59,8 +61,18 @@ def _codes_by_file(fmt: str, output: str) -> dict[str, set[str]]:
     else:
         for line in output.splitlines()[:-1]:
             file, rest = line.split(": ", 1)
+            file = re.sub(r"(:\d+){1,2}$", "", file)  # file:line:column
             found.setdefault(file, set()).add(next(w for w in rest.split() if w[:2] in ("FD", "DS", "PD")))
     return found
+
+
+def _sarif_path(output: str, result: dict) -> str:
+    """The file a SARIF result is about: its URI resolved against its base, decoded."""
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    uri = location["uri"]
+    if "uriBaseId" in location:
+        uri = json.loads(output)["runs"][0]["originalUriBaseIds"][location["uriBaseId"]]["uri"] + uri
+    return unquote(urlsplit(uri).path)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit", "github", "sarif"])
@@ -77,6 +89,75 @@ def test_messages_name_the_field_and_the_word(bad_funds):
     assert "commentary.en: DS003 [banned-wording] contains banned wording 'risk-free'" in output
     assert "fund.risk.min_investor: FD003 [min-investor-below-rating] C2 is below C4, the minimum for an R4 fund" in output
     assert "3 findings" not in output and "4 findings in 3 files" in output
+
+
+def _line_of(path: Path, text: str) -> tuple[int, int]:
+    """Line and column (from 1) where `text` first stands in a file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if text in line:
+            return number, line.index(text) + 1
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def test_findings_carry_the_line_and_column_of_their_field_in_every_format(tmp_path, monkeypatch):
+    # A file in a folder and with a name that need encoding in a URI, named relative to the current folder.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "odd dir").mkdir()
+    fund = mutate(ETF, tmp_path / "odd dir", "min_investor: C4 ", "min_investor: C2 ", "基金 50%.yaml")
+    fund = mutate(fund, tmp_path / "odd dir", "    受海外避险情绪影响", "    保本！受海外避险情绪影响", "基金 50%.yaml")
+    name = str(Path("odd dir") / "基金 50%.yaml")
+    rating = _line_of(fund, "C2")
+    lines = fund.read_text(encoding="utf-8").splitlines()
+    start = lines.index("commentary:")
+    commentary = next(n for n in range(start, len(lines)) if lines[n].startswith("  zh-CN: ")) + 1  # `zh-CN: >-`
+
+    findings = {f["code"]: f for f in json.loads(run("check", name, *TODAY, "--format", "json").output)}
+    assert (findings["FD003"]["line"], findings["FD003"]["column"]) == rating
+    assert (findings["DS003"]["location"], findings["DS003"]["line"], findings["DS003"]["column"]) == \
+        ("commentary.zh-CN", commentary, len("  zh-CN: ") + 1)  # where the value (a folded block) starts
+
+    text = run("check", name, *TODAY).output
+    assert f"{name}:{rating[0]}:{rating[1]}: fund.risk.min_investor: FD003" in text
+
+    github = run("check", name, *TODAY, "--format", "github").output
+    assert f"::error file=odd dir/基金 50%25.yaml,line={rating[0]},col={rating[1]},title=FD003 " in github
+
+    sarif = json.loads(run("check", name, *TODAY, "--format", "sarif").output)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "FD003"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "odd%20dir/%E5%9F%BA%E9%87%91%2050%25.yaml", "uriBaseId": "%SRCROOT%", "index": 0}
+    assert location["region"] == {"startLine": rating[0], "startColumn": rating[1]}
+    assert sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+
+    junit = ET.fromstring(run("check", name, *TODAY, "--format", "junit").output)
+    [failure] = [f for f in junit.iter("failure") if f.get("type") == "FD003"]
+    assert failure.text.startswith(f"{name}:{rating[0]}:{rating[1]}: ")
+
+
+def test_a_missing_field_is_placed_at_the_field_above_it(tmp_path):
+    fund = mutate(ETF, tmp_path, "    zh-CN: 港股互联网ETF\n", "")
+    [finding] = json.loads(run("check", str(fund), *TODAY, "--format", "json").output)
+    assert finding["location"] == "fund.name.zh-CN"
+    assert (finding["line"], finding["column"]) == _line_of(fund, "name:")  # fund.name, whose zh-CN is missing
+
+
+def test_positions_of_a_fund_file_for_scripts():
+    from factsheets.load import read_positions
+
+    found = read_positions(ETF)
+    assert found["fund.risk.min_investor"] == _line_of(ETF, "C4 ")
+    assert found["index.annual_returns.2024"] == _line_of(ETF, "23.04")
+    assert found["fund.name"] == _line_of(ETF, "name:")  # a mapping stands where its key does
+    assert read_positions(ETF.parent / "no-such-file.yaml") == {}
+
+
+def test_json_fund_files_get_lines_too(tmp_path):
+    data = json.loads(json.dumps(__import__("factsheets.load", fromlist=["read_data"]).read_data(ETF), default=str))
+    data["fund"]["risk"]["min_investor"] = "C2"
+    fund = tmp_path / "fund.json"
+    fund.write_text(json.dumps(data, ensure_ascii=False, indent="\t"), encoding="utf-8")
+    [finding] = [f for f in json.loads(run("check", str(fund), *TODAY, "--format", "json").output) if f["code"] == "FD003"]
+    assert (finding["line"], finding["column"]) == _line_of(fund, '"C2"')
 
 
 def test_missing_file_exits_2(tmp_path):
@@ -269,3 +350,45 @@ def test_render_flag_takes_relative_style_and_template_paths(tmp_path, monkeypat
     # Resolved by the command, so that no part of the renderer ever sees a path relative to the current folder.
     assert given == [tmp_path.resolve() / "templates", tmp_path.resolve() / "styles" / "x.css"]
     assert all(p.is_absolute() for p in given)
+
+
+def test_pre_commit_hook_checks_fund_files_under_funds_only():
+    import yaml
+
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["entry"] == "factsheets check"
+    files = re.compile(hook["files"])  # pre-commit matches with re.search
+    exclude = re.compile(hook.get("exclude", "^$"))
+    chosen = [p for p in ("funds/513770.yaml", "funds/hk/990001.yml", "funds/a.json", "archive/2025-11/513770.yaml",
+                          ".github/workflows/ci.yml", "factsheets.toml", "funds/README.md", ".pre-commit-config.yaml",
+                          "myfunds/x.yaml")
+              if files.search(p) and not exclude.search(p)]
+    assert chosen == ["funds/513770.yaml", "funds/hk/990001.yml", "funds/a.json"]
+
+
+def _documented(block: str, after: str) -> str:
+    """The first fenced `block` (toml, yaml) after the heading `after` in docs/ci.md."""
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    section = text[text.index(after):]
+    return section.split(f"```{block}\n", 1)[1].split("```", 1)[0]
+
+
+def test_documented_waiver_keeps_an_archived_fund_passing_until_it_expires(tmp_path):
+    config = tmp_path / "factsheets.toml"
+    config.write_text(_documented("toml", "## Archived fund files"), encoding="utf-8")
+    result = run("check", str(MONEY_MARKET), "--today", "2026-03-31", "--config", str(config), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [(f["code"], f["waived"]) for f in json.loads(result.output)] == [("FD007", True)]
+    result = run("check", str(MONEY_MARKET), "--today", "2026-04-01", "--config", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert sorted((f["code"], f["waived"]) for f in json.loads(result.output)) == [("FD007", False), ("FD008", False)]
+
+
+def test_documented_archive_check_pins_today(tmp_path):
+    args = _documented("yaml", "2. **Check the archive").split("factsheets check ", 1)[1].split()
+    assert args[1] == "--today"
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / ETF.name).write_text(ETF.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("check", str(archive), *args[1:3]).exit_code == 0  # fresh on the day it was published
+    assert run("check", str(archive)).exit_code == 1  # and stale today, as it should be

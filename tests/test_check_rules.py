@@ -93,7 +93,8 @@ def _pdf_findings(case: dict, tmp_path: Path):
     verify_fund = load_fund(EXAMPLES / spec["verify_fund"]) if spec.get("verify_fund") else fund
     if spec.get("no_fund"):
         verify_fund = None
-    return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund)
+    langs = tuple(spec["langs"]) if spec.get("langs") else None  # as `verify --lang`
+    return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund, langs=langs)
 
 
 @pytest.mark.parametrize("code, case", list(_cases()))

@@ -31,6 +31,7 @@ class Finding:
     line: int | None = None
     waived: bool = False
     waiver: str | None = None  # the waiver's reason, approver and expiry, when waived
+    column: int | None = None  # with `line`: where the field stands in the fund file (from 1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,9 +56,9 @@ class Rule:
 
     def finding(self, ctx: Any, message: str | None = None, *, location: str | None = None,
                 lang: str | None = None, line: int | None = None, file: str | None = None,
-                severity: str | None = None) -> Finding:
+                severity: str | None = None, column: int | None = None) -> Finding:
         return Finding(self.code, self.name, severity or self.severity, message or self.message, file or ctx.file,
-                       getattr(ctx, "fund_code", None), lang, location, line)
+                       getattr(ctx, "fund_code", None), lang, location, line, column=column)
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -90,6 +91,19 @@ class FundContext:
     pins: dict | None
     today: dt.date
     max_age: int
+    # Where each field stands in the file (`load.positions`): dotted path -> (line, column).
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, location: str | None) -> tuple[int, int] | None:
+        """The line and column of a finding's dotted location: the field itself, else the nearest field
+        above it that the file has (a missing `fund.name.zh-CN` stands at `fund.name`); None for a location
+        outside the file (a statement of the disclosure library)."""
+        path = location or ""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path.rpartition(".")[0]
+        return None
 
     @property
     def fund_code(self) -> str | None:
@@ -118,7 +132,6 @@ class PdfContext:
     langs: tuple[str, ...]
     expected: list[Expected]  # statements the document must carry, per language
     fund: FundFile | None = None
-    shows_index_returns: bool = False
     extra: dict = field(default_factory=dict)
     # Where each expected (statement id, language) stands on its own (`pdfcheck.locate`): in the text
     # pdfplumber reads (`inspection.text`), and in the text PDFium reads (`view.text`).

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..disclosures import Library
 from ..disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
-from ..load import read_data
+from ..load import data_from_bytes, read_bytes
 from ..model import FundFile
 from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
 from ..validate import problems_of, validate_model
@@ -41,9 +41,10 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
                  library: Library | None = None, pins: dict | None = None) -> FundContext:
     problems: list[tuple[Problem, str]] = []
     fund = None
+    positions: dict[str, tuple[int, int]] = {}
     if data is None:
         try:
-            data = read_data(path)
+            data = data_from_bytes(read_bytes(path), path, positions)
         except FundFileError as error:
             problems = [(p, "load") for p in error.problems]
     if data is not None:
@@ -60,11 +61,15 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
             pinned = default_pins(lib.jurisdiction)
         except (FileNotFoundError, OSError):
             pinned = {}
-    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age)
+    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age, positions)
 
 
 def check_context(ctx: FundContext) -> list[Finding]:
+    """Every fund rule on one file; each finding on a field carries the field's line and column."""
     findings = [f for rule in rules("fund") for f in rule.check(ctx)]
+    for finding in findings:
+        if finding.line is None and (where := ctx.position(finding.location)):
+            finding.line, finding.column = where
     return sorted(_unique(findings), key=lambda f: f.sort_key)
 
 
@@ -115,7 +120,6 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund.publishes
-    shows_index = bool(fund is not None and fund.performance is None and fund.index and fund.index.annual_returns)
     expected = expected_statements(langs, fund)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:
@@ -123,7 +127,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     except Exception as error:  # PDFium's own errors for a file pdfminer could read
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     try:
-        ctx = PdfContext(file, inspection, langs, expected, fund, shows_index, found=locate(inspection.text, expected, decoys),
+        ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
                          view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed, pdf=data, decoys=decoys)
         findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     finally:

@@ -23,7 +23,7 @@ class ProblemRule(Rule):
         for problem, kind in ctx.problems:
             if self.claims(problem, kind):
                 yield self.finding(ctx, problem.message, location=problem.path or None, line=problem.line,
-                                   lang=_lang_of(problem.path))
+                                   column=problem.column, lang=_lang_of(problem.path))
 
 
 def _lang_of(path: str) -> str | None:

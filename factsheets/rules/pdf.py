@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from ..legibility import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
@@ -106,6 +107,73 @@ class TextNotExtractable(Rule):
             yield self.finding(ctx, f"{count} glyph(s) on page {page} map to no character", location=f"page {page}")
 
 
+# -- index returns (PDF004) ---------------------------------------------------------------------
+# What a document shows is read from the document, never from a fund file: a PDF made elsewhere may
+# show no returns at all. PDFium's text keeps line breaks and spaces, so headings and table rows are
+# matched line by line; labels are found in the normalised text the statements are found in.
+_EN_PERIOD = r"(?:calendar[- ]year|annual|yearly|historical|past)"
+_HEADING = [re.compile(p, re.I) for p in (
+    # Calendar-year index returns; Index annual returns; Index performance (%)
+    rf"(?:{_EN_PERIOD}\s+)?index\s+(?:{_EN_PERIOD}\s+)?(?:returns?|performance)(?:\s*\((?:%|in\s+percent)\))?:?",
+    # Calendar-year returns of the CSI 300 Index
+    rf"{_EN_PERIOD}\s+(?:returns?|performance)\s+of\s+(?:the\s+)?.{{1,80}}\bindex",
+    # 指数历年收益率; 指數歷年回報率; 中证港股通互联网指数年度表现（%）
+    r"[^，。；：,.;:]{0,40}指[数數]的?(?:(?:历年|歷年|年度|历史|歷史|过往|過往)(?:收益率?|回[报報]率?|表[现現])"
+    r"|收益率|回[报報]率|表[现現])(?:（%）|\(%\))?[:：]?",
+)]
+_PARTS = re.compile(r"\s+[·/|]\s+")  # a bilingual heading: "Calendar-year index returns · 指数历年收益率"
+_YEAR_ROW = re.compile(r"^\s*(?:19|20)\d\d\*?\s+[-+\u2212]?\d{1,4}(?:[.,]\d+)?\s*%?(?:\s|$)")
+_INDEX_WORD = re.compile(r"\bindex\b|指[数數]", re.I)
+# The words for returns, to tell which sentence of the approved index-data statement is its label.
+_RETURN_WORDS = {"en": ("return",), "zh-CN": ("收益", "回报"), "zh-HK": ("收益", "回報")}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+# Typographic quotes read as plain ones: "fund’s" is "fund's" (one character for one: positions stay).
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\uff07": "'"})
+
+
+def _is_heading(line: str) -> bool:
+    return any(pattern.fullmatch(part.strip()) for part in _PARTS.split(line.strip()) if part.strip()
+               for pattern in _HEADING)
+
+
+def index_returns_pages(pages_text: list[str], index_names: Iterable[str] = ()) -> list[int]:
+    """The pages (from 1) that show index returns: a heading of index returns (a line, or one language's
+    part of it, that is such a heading and nothing more), or a table of them (two or more rows of a year
+    and a percentage directly under a short line naming an index: the word index, or the fund's index)."""
+    names = [n for n in index_names if n]
+    shown = []
+    for number, text in enumerate(pages_text, 1):
+        lines = [line for line in text.splitlines() if line.strip()]
+        if any(_is_heading(line) for line in lines):
+            shown.append(number)
+            continue
+        for i, line in enumerate(lines[:-2]):
+            names_index = len(line) <= 80 and (_INDEX_WORD.search(line) or any(n in line for n in names))
+            if names_index and all(_YEAR_ROW.match(row) for row in lines[i + 1:i + 3]):
+                shown.append(number)
+                break
+    return shown
+
+
+def index_labels(lang: str, statement_texts: dict[str, str]) -> list[str]:
+    """The wordings that label index returns as index data in `lang`: each sentence of the approved
+    `index-data` statement that has no placeholder and speaks of returns ("Index returns are not the
+    fund's returns.", "指数收益不代表基金收益。"), and the caption of factsheets' own template."""
+    from ..localise import Localiser, MissingLabel
+
+    labels = []
+    text = statement_texts.get(lang, "")
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip()
+        if sentence and "{" not in sentence and any(word in sentence.lower() for word in _RETURN_WORDS.get(lang, ())):
+            labels.append(sentence)
+    try:
+        labels.append(Localiser(lang)._("Index data, not the fund's returns; in percent"))
+    except MissingLabel:  # a catalogue without the caption: the approved wording only
+        pass
+    return list(dict.fromkeys(labels))
+
+
 @register
 class IndexReturnsUnlabelled(Rule):
     code = "PDF004"
@@ -113,22 +181,58 @@ class IndexReturnsUnlabelled(Rule):
     scope = "pdf"
     message = "index returns are shown without the label that they are index data"
     explanation = (
-        "A fund without performance of its own may show its index's calendar-year returns, but only labelled\n"
-        "as index data, not the fund's returns, in every language of the document (the caption 'Index data,\n"
-        "not the fund's returns'). Checked with `--fund` and by `check --render`.\n"
-        "Fix: restore the caption of the returns section in the template."
+        "A document may show an index's returns only labelled as index data, not the fund's returns, in every\n"
+        "language of the document, on the page that shows them. Whether a document shows index returns is read\n"
+        "from the document itself (never from the fund file: a PDF made elsewhere may show no returns at all):\n"
+        "a heading of index returns on a line of its own, or one language's part of it ('Calendar-year index\n"
+        "returns', 'Index annual returns', 'Calendar-year returns of the CSI 300 Index', 指数历年收益率,\n"
+        "指數歷年回報率), or a table of them (two or more rows of a year and a percentage directly under a short\n"
+        "line naming an index: 'Index', 指数, or with `--fund` the fund's index). A document that shows none\n"
+        "needs no label. The label is any sentence of the approved `index-data` statement that speaks of\n"
+        "returns, in the library's words ('Index returns are not the fund's returns.', 指数收益不代表基金收益。),\n"
+        "or factsheets' own caption ('Index data, not the fund's returns; in percent'); it must stand apart\n"
+        "from the statements: the index-data statement in the disclaimer does not label the figures.\n"
+        "Fix: restore the caption of the returns section in the template, or label the figures in the source."
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        if not ctx.shows_index_returns:
+        if ctx.view is None:
             return
-        from ..localise import Localiser
+        names = [ctx.fund.index.name.get(lang) for lang in ("en", "zh-CN", "zh-HK")] \
+            if ctx.fund is not None and ctx.fund.index is not None else []
+        pages = index_returns_pages(ctx.view.pages_text, names)
+        if not pages:
+            return
+        from ..disclosures import library
+        from ..pdfcheck import statement_pattern
+
+        texts = ctx.inspection.text.translate(_QUOTES)
+        statement = next((s for s in library(ctx.fund.jurisdiction if ctx.fund else "CN").statements if s.id == "index-data"), None)
+        approved = statement.texts if statement is not None else {}
+        # Where statements stand (the expected ones, and index-data itself even when not expected, its
+        # placeholders open): a label inside them labels nothing.
+        taken = [span for spans in ctx.found.values() for span in spans]
+        taken += [m.span() for text in approved.values() for m in statement_pattern(text).finditer(texts)]
+        glyphs = ctx.inspection.glyphs
+
+        def labelled(label: str) -> bool:
+            needle = normalise(label).translate(_QUOTES)
+            start = texts.find(needle) if needle else -1
+            while start >= 0:
+                end = start + len(needle)
+                if all(end <= a or start >= b for a, b in taken) and glyphs[start].page in pages:
+                    return True
+                start = texts.find(needle, start + 1)
+            return False
 
         for lang in ctx.langs:
-            label = Localiser(lang)._("Index data, not the fund's returns; in percent")
-            if normalise(label) not in ctx.inspection.text:
-                yield self.finding(ctx, f"index returns are not labelled as index data in {lang} ({label!r} is missing)",
-                                   lang=lang, location="index.annual_returns")
+            labels = index_labels(lang, approved)
+            if not any(labelled(label) for label in labels):
+                yield self.finding(
+                    ctx, f"index returns are shown on page {pages[0]} without a label that they are index data in {lang} "
+                         f"(the approved wording {labels[0]!r} or the caption, apart from the statements)"
+                    if labels else f"index returns are shown on page {pages[0]} and no {lang} label is approved",
+                    lang=lang, location=f"page {pages[0]}")
 
 
 @register
