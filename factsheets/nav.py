@@ -90,7 +90,7 @@ class NavProblems(FactsheetError):
 
 
 def _as_day(value: np.datetime64) -> dt.date:
-    return value.astype("datetime64[D]").astype(dt.date)
+    return value.astype("datetime64[D]").item()
 
 
 def _decimal(value: float, places: int) -> Decimal:
@@ -587,7 +587,7 @@ def _fast_numbers(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray, optional: boo
         places = np.where(has_dot, width - 1 - dot_at, 0)
         if np.any((whole < 1) | (whole > whole_max) | (has_dot & ((places < 1) | (places > FRACTION_DIGITS)))):
             return None
-        exponent = (width - 1 - col) - (col < dot_at[:, None])
+        exponent = (width - 1 - col) - ((col < dot_at[:, None]) & has_dot[:, None])  # a digit left of the point skips it
         value = np.where(digit, m - np.uint8(48), np.uint8(0)).astype(np.int64)
         own = (value * _POW10[np.maximum(exponent, 0)]).sum(axis=1)
         places = places.astype(np.int8)

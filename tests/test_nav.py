@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factsheets.errors import FactsheetError
 from factsheets.nav import LevelSeries, NavHistory, NavProblems, read_levels, read_nav
@@ -255,3 +257,23 @@ def test_level_files(tmp_path):
     path = write(tmp_path, "date,level,extra\n2024-01-02,1000.00,1\n", "benchmark/990102.csv")
     assert problems_of(path, reader=read_levels) == [
         "benchmark/990102.csv:1: unknown column 'extra' (the header must be date,level)"]
+
+
+numbers = st.tuples(st.integers(0, 10**8 - 1), st.integers(0, 7), st.integers(0, 10**7 - 1)).map(
+    lambda t: f"{t[0]}.{str(t[2]).zfill(7)[:t[1]]}" if t[1] else str(t[0])).filter(lambda s: Decimal(s) > 0)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(numbers, min_size=1, max_size=40))
+def test_any_decimals_read_exactly_plain_or_quoted(tmp_path_factory, values):
+    """NAVs of any width and number of decimals (0 to 7), mixed in one file, read back exactly."""
+    folder = tmp_path_factory.mktemp("nav")
+    days = np.datetime64("2024-01-01") + np.arange(len(values))
+    plain = write(folder, HEADER + "".join(f"{d},{v},{v},\n" for d, v in zip(days, values)), "plain.csv")
+    quoted = write(folder, HEADER + "".join(f'"{d}","{v}","{v}",""\n' for d, v in zip(days, values)), "quoted.csv")
+    a, b = read_nav(plain, max_gap=None), read_nav(quoted, max_gap=None)
+    assert [a.unit_nav_decimal(i) for i in range(len(a))] == [Decimal(v) for v in values]
+    assert [str(a.acc_nav_decimal(i)) for i in range(len(a))] == values
+    assert a.unit_nav.tolist() == [float(v) for v in values]
+    for name in ("dates", "unit_nav", "acc_nav", "dividend", "unit_nav_places", "lines"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
