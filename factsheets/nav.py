@@ -306,7 +306,7 @@ class _Rows:
         False, having recorded nothing, for anything else."""
         bom = len(_BOM) if raw.startswith(_BOM) else 0
         first = raw.find(b"\n", bom)
-        if first < 0 or b'"' in raw or not raw.isascii():
+        if first < 0 or b'"' in raw or not raw[bom:].isascii():
             return False
         header = raw[bom:first].decode("ascii").rstrip("\r")
         names = header.split(",")

@@ -277,3 +277,23 @@ def test_any_decimals_read_exactly_plain_or_quoted(tmp_path_factory, values):
     assert a.unit_nav.tolist() == [float(v) for v in values]
     for name in ("dates", "unit_nav", "acc_nav", "dividend", "unit_nav_places", "lines"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+@pytest.mark.parametrize("day, real", [
+    ("2000-02-29", True), ("2024-02-29", True), ("2100-02-29", False), ("2023-02-29", False), ("2024-04-31", False),
+    ("2024-12-31", True), ("2024-13-01", False), ("2024-00-10", False), ("2024-01-00", False), ("0000-01-01", False),
+])
+def test_calendar_dates(tmp_path, day, real):
+    path = write(tmp_path, HEADER + "1999-12-31,1.0000,1.0000,\n" + f"{day},1.0000,1.0000,\n")
+    if real:
+        assert read_nav(path, max_gap=None).last_date == dt.date.fromisoformat(day)
+    else:
+        assert problems_of(path, max_gap=None) == [f"nav/990101.csv:3: date {day} is not a date"]
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(st.lists(st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)), min_size=1, max_size=50, unique=True))
+def test_any_dates_read_exactly(tmp_path_factory, days):
+    days = sorted(days)
+    path = write(tmp_path_factory.mktemp("nav"), HEADER + "".join(f"{d},1.0000,1.0000,\n" for d in days))
+    assert read_nav(path, max_gap=None).dates.tolist() == days
