@@ -510,8 +510,6 @@ _PLAIN = b"0123456789-.,\r\n"
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
-_DATE_WEIGHTS = np.array([[1000, 0, 0], [100, 0, 0], [10, 0, 0], [1, 0, 0], [0, 10, 0], [0, 1, 0], [0, 0, 10], [0, 0, 1]],
-                         dtype=np.int64)
 _POW10 = 10 ** np.arange(INT_DIGITS + FRACTION_DIGITS + 1, dtype=np.int64)
 
 
@@ -525,7 +523,8 @@ def _fast_dates(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray |
     digits = m[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(48)  # a non-digit wraps round to more than 9
     if np.any(digits > 9):
         return None
-    year, month, day = (digits.astype(np.int64) @ _DATE_WEIGHTS).T
+    d = digits.astype(np.int64).T  # integer matmul has no fast path in numpy: sum the columns
+    year, month, day = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3], d[4] * 10 + d[5], d[6] * 10 + d[7]
     if np.any((year < 1) | (month < 1) | (month > 12) | (day < 1)):
         return None
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
@@ -575,7 +574,9 @@ def _fast_numbers(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray, optional: boo
         whole = length - negative - (places_first + 1 if places_first else 0)
         if np.any((whole < 1) | (whole > whole_max)) or places_first > FRACTION_DIGITS:
             return None
-        own = digits.astype(np.int64) @ _POW10[len(digit_cols) - 1::-1]
+        own = np.zeros(n, dtype=np.int64)
+        for column, weight in zip(digits.T, _POW10[len(digit_cols) - 1::-1]):
+            own += column * weight  # uint8 times int64: int64
         places = np.full(n, places_first, dtype=np.int8)
     else:
         digit = (m - np.uint8(48)) <= 9
