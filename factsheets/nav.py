@@ -400,7 +400,7 @@ class _Rows:
                 for n, i in index.items():
                     texts[n].append(row[i].strip() if i < len(row) else "")
                 continue
-            self.error(lines[r], f"{len(row)} values, expected {width} ({', '.join(names)})")
+            self.error(lines[r], f"{len(row)} value{'s' if len(row) != 1 else ''}, expected {width} ({', '.join(names)})")
             bad[r] = True
             for n in self.expected:
                 texts[n].append("")

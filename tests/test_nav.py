@@ -112,6 +112,7 @@ def test_a_hostile_file_gets_every_problem_with_its_line(tmp_path):
     ("2024-01-02,1.0000,1.0000,\n2024-01-03,1.0000,1.0000,,extra\n",
      ["3: 5 values, expected 4 (date, unit_nav, acc_nav, dividend_per_unit)"]),
     ("2024-01-02,1.0000,1.0000,\n2024-01-03,1.0000\n", ["3: 2 values, expected 4 (date, unit_nav, acc_nav, dividend_per_unit)"]),
+    ("2024-01-02,1.0000,1.0000,\n2024-01-03;1.0000;1.0000;\n", ["3: 1 value, expected 4 (date, unit_nav, acc_nav, dividend_per_unit)"]),
     ("2024-01-02,1.0000,1.0000,\n2024-01-03,1.0\u202e1,1.0000,\n", ["3: unit_nav '1.0\\u202e1' is not a number"]),
 ])
 def test_each_kind_of_bad_row(tmp_path, rows, expected):
