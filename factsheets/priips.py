@@ -23,13 +23,12 @@ Annex IV):
    Every price date is the end of one window; the window starts on the last price date on or before
    the same calendar day 1 year (or the RHP) earlier. 256 observations per year would drift from the
    calendar (about 252-261 dealing days a year), and the KID says "if you exit after 1 year"; the
-   house's trailing periods use the same calendar rule. A window counts when it lies within the
-   observation period of point 6: the last 10 years (the RHP plus 5 years when the RHP exceeds
-   5 years), starting on the last price date on or before that day. priips.md's "whose end falls
-   within the last 10 years" would reach 10 + RHP years back; point 6 says the scenarios are
-   "calculated over the last 10 years", and point 5 asks for 10 years of history, not 10 + RHP, so
-   the windows lie inside the period. "Start or end in each of the months" (point 7(a)) is read as
-   every dealing day, which contains every month and uses all the data.
+   house's trailing periods use the same calendar rule. A window counts when its END falls within
+   the last 10 years of the price history, as ``spec/priips.md`` sets it out (the RTS's "calculated
+   over the last 10 years", point 6, leaves open whether a window must also start within them; the
+   spec reads it by the end; a window whose start lies before the history's first price does not
+   exist). The history must cover the 10 years (point 5). RHPs of 10 years or more are refused. "Start or end in each of the months" (point 7(a)) is read as every
+   dealing day, which contains every month and uses all the data.
 5. Unfavourable = lowest, moderate = median, favourable = highest of the window outcomes (points
    7-9). The unfavourable also counts the shorter windows of point 7(b): those ending on the last
    date and starting between the RHP and 1 year before it, whose outcome is taken as the outcome over
@@ -364,7 +363,7 @@ class Scenarios:
     investment: float
     periods: tuple[int, ...]
     outcomes: tuple[Outcome, ...]
-    observation_start: date  # start of the observation period (Annex IV point 6)
+    observation_start: date  # the first price a window may start from (the history's first day)
     windows: tuple[int, ...]  # number of full-length windows per period
     stressed_volatility: tuple[float, ...]  # σ_S per period (Annex IV point 10)
     stress_capped: tuple[bool, ...]  # stress set to the unfavourable outcome (reading 6)
@@ -382,8 +381,8 @@ def holding_periods(rhp_years: int) -> tuple[int, ...]:
 
 
 def observation_years(rhp_years: int) -> int:
-    """Annex IV point 6: the last 10 years; the RHP plus 5 years when the RHP exceeds 5 years."""
-    return SCENARIO_YEARS if rhp_years <= 5 else rhp_years + 5
+    """The years in which a window's end must fall: the last 10 (spec/priips.md; RHPs are below 10)."""
+    return SCENARIO_YEARS
 
 
 def _stressed_volatility(returns: np.ndarray, years: int) -> float:
@@ -417,21 +416,24 @@ def scenarios(dates: Sequence, prices: Sequence, rhp_years: int, investment: flo
     risk = risk if risk is not None else market_risk(days, values, rhp_years)
     keep = (1 - float(entry_cost_pct) / 100) * (1 - float(exit_cost_pct) / 100)
     span = observation_years(rhp_years)
-    period_start = int(_on_or_before(days, _years_before(days[-1:], span))[0])
-    if period_start < 0:
+    # A window counts when it ends after the same day `span` years before the last date and the history
+    # holds its start; the history itself must cover the `span` years (Annex IV point 5).
+    cutoff = _years_before(days[-1:], span)[0]
+    first_end = int(np.searchsorted(days, cutoff, side="right"))
+    if days[0] > cutoff:
         raise PriipsError(
-            f"the performance scenarios need {span} years of prices (Annex IV points 5-6); the history has "
-            f"{len(days)} days (from {days[0]} to {days[-1]}), so it needs prices back to "
-            f"{_years_before(days[-1:], span)[0]}: extend it with a proxy")
-    periods = [_period_outcomes(days, values, years, period_start, investment, keep, risk)
+            f"the performance scenarios need {span} years of prices (spec/priips.md, Annex IV points 5-6); the "
+            f"history has {len(days)} days (from {days[0]} to {days[-1]}), so it needs prices back to {cutoff}: "
+            f"extend it with a proxy")
+    periods = [_period_outcomes(days, values, years, first_end, investment, keep, risk)
                for years in holding_periods(rhp_years)]
     return Scenarios(investment=float(investment), periods=holding_periods(rhp_years),
                      outcomes=tuple(o for found in periods for o in found[0]),
-                     observation_start=_to_date(days[period_start]), windows=tuple(p[1] for p in periods),
+                     observation_start=_to_date(days[0]), windows=tuple(p[1] for p in periods),
                      stressed_volatility=tuple(p[2] for p in periods), stress_capped=tuple(p[3] for p in periods))
 
 
-def _period_outcomes(days: np.ndarray, values: np.ndarray, years: int, period_start: int, investment: float,
+def _period_outcomes(days: np.ndarray, values: np.ndarray, years: int, first_end: int, investment: float,
                      keep: float, risk: MarketRisk) -> tuple[list[Outcome], int, float, bool]:
     """The four outcomes at one holding period, the number of full windows, σ_S and whether the
     stress was set to the unfavourable outcome."""
@@ -441,9 +443,11 @@ def _period_outcomes(days: np.ndarray, values: np.ndarray, years: int, period_st
         return Outcome(name, years, ratio, amount, (amount / investment) ** (1 / years) - 1,
                        (_to_date(days[window[0]]), _to_date(days[window[1]])) if window else None)
 
-    # Points 7(a), 8, 9: every window of `years` calendar years lying in the observation period.
+    # Points 7(a), 8, 9: every window of `years` calendar years ending in the last 10 years whose start
+    # the history holds.
     starts = _on_or_before(days, _years_before(days, years))
-    ends = np.flatnonzero(starts >= period_start)
+    ends = np.arange(first_end, len(days))
+    ends = ends[starts[ends] >= 0]
     starts = starts[ends]
     ratios = values[ends] / values[starts]
     # Point 7(b): windows ending on the last date, starting from `years` to 1 year before it.

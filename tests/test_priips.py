@@ -135,15 +135,13 @@ Z = {1: -2.3263478740408408, 5: -1.6448536269514729}  # standard normal quantile
 def ref_scenarios(dates, prices, rhp, entry_pct, exit_pct, risk: RefRisk, investment=10_000):
     """{(scenario, years): (amount, average return each year)}; also the moderate price ratios."""
     keep = (1 - entry_pct / 100) * (1 - exit_pct / 100)
-    span = 10 if rhp <= 5 else rhp + 5
-    period_start = ref_last_on_or_before(dates, ref_years_before(dates[-1], span))
-    assert period_start >= 0
+    cutoff = ref_years_before(dates[-1], 10)  # spec/priips.md: windows whose END falls in the last 10 years
     out, moderate_ratio = {}, {}
     for years in ([1] if rhp == 1 else [1, rhp]):
         full = []
         for end in range(len(dates)):
             start = ref_last_on_or_before(dates, ref_years_before(dates[end], years))
-            if start >= period_start:
+            if dates[end] > cutoff and start >= 0:  # a window exists when the history holds its start
                 full.append(prices[end] / prices[start])
         first = ref_last_on_or_before(dates, ref_years_before(dates[-1], years))
         last = ref_last_on_or_before(dates, ref_years_before(dates[-1], 1))
@@ -439,12 +437,17 @@ def test_scenarios_need_ten_years():
     dates = weekdays(date(2016, 1, 4), date(2025, 10, 31))
     with pytest.raises(PriipsError) as caught:
         scenarios(dates, alternating(dates, 0.01), 3)
-    assert f"need 10 years of prices (Annex IV points 5-6); the history has {len(dates)} days " \
+    assert f"need 10 years of prices (spec/priips.md, Annex IV points 5-6); the history has {len(dates)} days " \
            "(from 2016-01-04 to 2025-10-31), so it needs prices back to 2015-10-31" in str(caught.value)
+
+
+def test_windows_are_those_ending_in_the_last_ten_years_whose_start_the_history_holds():
     dates = weekdays(date(2015, 6, 1), date(2025, 10, 31))
-    assert scenarios(dates, alternating(dates, 0.01), 5).observation_start == date(2015, 10, 30)
-    with pytest.raises(PriipsError, match="need 11 years"):  # RHP 6: the RHP plus 5 years
-        scenarios(dates, alternating(dates, 0.01), 6)
+    found = scenarios(dates, alternating(dates, 0.01), 3)
+    ends_in_ten_years = [d for d in dates if d > date(2015, 10, 31)]
+    one_year_in = [d for d in ends_in_ten_years if d >= date(2016, 6, 1)]  # a window needs its start in the history
+    three_years_in = [d for d in ends_in_ten_years if d >= date(2018, 6, 1)]
+    assert found.windows == (len(one_year_in), len(three_years_in))
 
 
 def test_costs_add_up_and_the_moderate_scenario_is_after_costs():
@@ -493,12 +496,12 @@ def test_fixture_figures():
     table = {name: [(s.amount, s.average_return_pct) for s in rows] for name, rows in shown.scenarios.items()}
     assert table == {
         "stress": [(Decimal(8117), Decimal("-18.8")), (Decimal(7982), Decimal("-7.2"))],
-        "unfavourable": [(Decimal(8966), Decimal("-10.3")), (Decimal(10515), Decimal("1.7"))],
-        "moderate": [(Decimal(10327), Decimal("3.3")), (Decimal(12183), Decimal("6.8"))],
+        "unfavourable": [(Decimal(8636), Decimal("-13.6")), (Decimal(8693), Decimal("-4.6"))],
+        "moderate": [(Decimal(10236), Decimal("2.4")), (Decimal(11631), Decimal("5.2"))],
         "favourable": [(Decimal(11905), Decimal("19.1")), (Decimal(14509), Decimal("13.2"))],
     }
     assert [(c.years, c.total_costs, c.annual_cost_impact_pct) for c in shown.costs_over_time] == [
-        (1, Decimal(432), Decimal("4.3")), (3, Decimal(904), Decimal("2.6"))]
+        (1, Decimal(432), Decimal("4.3")), (3, Decimal(863), Decimal("2.5"))]
     assert [(c.item, c.pct, c.amount) for c in shown.composition] == [
         ("entry", Decimal("3.00"), Decimal(300)), ("exit", Decimal("0.00"), None),
         ("ongoing", Decimal("1.15"), Decimal(112)), ("transaction", Decimal("0.21"), Decimal(20)),
@@ -522,6 +525,5 @@ def test_generated_series_agree_with_the_reference(seed, rhp, costs):
 def test_generated_series_with_rhp_beyond_five_years_agree():
     dates, prices = random_series(11, years=13)
     inputs = PriipsInputs("G11", 7, 3, Decimal(2), Decimal(0), Decimal("1.5"), Decimal("0.2"), Decimal(0))
-    start = compute(inputs, dates, prices).scenarios.observation_start  # 12 years back (Annex IV point 6)
-    assert start == max(d for d in dates if d <= date(2013, 10, 31))
+    assert compute(inputs, dates, prices).scenarios.observation_start == dates[0]
     assert_agrees(inputs, dates, prices)
