@@ -302,7 +302,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         nxt = form.get("next", "/")
         response = RedirectResponse(nxt if _local(nxt) else "/", status_code=303)
         cookie(response, SESSION_COOKIE, token)
-        response.delete_cookie(LOGIN_COOKIE, path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies)
         return response
 
     async def logout(request: Request):
@@ -314,7 +314,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         sessions.drop(request.cookies.get(SESSION_COOKIE))
         store.log(session.user, "logout", detail={"via": "web", "client": client_of(request)})
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies)
         return response
 
     # -- the list -----------------------------------------------------------------------
