@@ -27,7 +27,7 @@ USERS = {  # name: (role, password)
     "cleo": ("checker", "checker-pass-1"),
     "chen": ("checker", "checker-pass-2"),
 }
-EVIL_NAME = "<script>alert('pwned')</script> HK Internet ETF"
+EVIL_NAME = "HK <script>alert(1)</script>"
 V2_EDITS = [
     ("aum: 11800000000", "aum: 12400000000"),
     ("Hong Kong technology stocks weakened", "Hong Kong technology stocks recovered"),

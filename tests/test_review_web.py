@@ -263,8 +263,8 @@ def test_fund_text_is_escaped_in_the_page(project):
     client = client_of(project)
     login(client, "cleo")
     html = client.get(f"/doc/{EN}").text
-    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt; HK Internet ETF" in html
-    assert "<script>alert" not in html
+    assert "HK &lt;script&gt;alert(1)&lt;/script&gt;" in html  # EVIL_NAME, escaped
+    assert EVIL_NAME not in html and "<script>alert" not in html
 
 
 def test_previews_are_made_once_per_document_hash(project, monkeypatch):

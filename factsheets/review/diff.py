@@ -145,8 +145,9 @@ def side_by_side(old, new, regions: list[Region]):
     for image, offset in ((old, 0), (new, old.width + gap)):
         overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(overlay)
-        for r in regions:
-            draw.rectangle((r.left, r.top, r.right - 1, r.bottom - 1), fill=(*HIGHLIGHT, 40), outline=(*HIGHLIGHT, 255), width=3)
+        for r in regions:  # the outline drawn just outside the region, so it covers no changed glyph
+            box = (max(r.left - 3, 0), max(r.top - 3, 0), min(r.right + 2, image.width - 1), min(r.bottom + 2, image.height - 1))
+            draw.rectangle(box, fill=(*HIGHLIGHT, 36), outline=(*HIGHLIGHT, 255), width=2)
         canvas.paste(Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB"), (offset, 0))
     return canvas
 

@@ -42,7 +42,7 @@ SECURITY_HEADERS = [
                                  b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # "no-referrer" makes Chromium send Origin: null on our own forms
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
@@ -492,6 +492,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         Route("/file/{document:path}", pdf_file),
         Route("/preview/{sha:str}/{page:int}.png", preview),
         Route("/diff/{old:str}/{new:str}/{page:int}.png", diff_image),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if "*" not in allowed_hosts else []
