@@ -210,6 +210,11 @@ def test_checker_approves_and_rejects(site, open_page):
 def test_visual_and_data_diff_after_a_rebuild(site, open_page):
     project, url = site
     project.rebuild()  # other figures, commentary and a script tag as the English name
+    maker = open_page(url, "max")
+    maker.goto(f"{url}/doc/{EN}")
+    maker.fill("form[action$='/submit'] input[name=comment]", "November figures from the administrator")
+    maker.click("[data-testid=submit]")
+    assert maker.dialogs == []
     page = open_page(url, "chen")
     page.select_option("[data-testid=filter-status]", "changed")
     rows(page, 2)
@@ -225,8 +230,12 @@ def test_visual_and_data_diff_after_a_rebuild(site, open_page):
     diff = page.inner_text("[data-testid=data-diff]")
     assert "fund.aum" in diff and "11800000000" in diff and "12400000000" in diff and "commentary.en" in diff
     assert page.dialogs == []
-    assert page.locator("[data-testid=approve]").count() == 0  # nobody submitted the rebuilt version yet
+    assert page.inner_text("[data-testid=status]").split() == ["changed", "submitted"]
+    assert page.locator("[data-testid=approve]").count() == 1  # submitted by max: chen may decide
     shot(page, "06-diff")
+    page.set_viewport_size({"width": 1400, "height": 1250})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "06-diff-top.png"))  # the README's picture (docs/review-page.png)
 
 
 def test_logout(site, open_page):
