@@ -106,7 +106,7 @@ def main() -> None:
         previews = Previews(base / "cache", blobs.get)
         pages = {sha: 0 for sha in blobs}
         render = {sha: timed(lambda sha=sha: pages.__setitem__(sha, previews.pages(sha))) for sha in blobs}
-        for (variant, data), sha in zip(versions.items(), blobs):
+        for variant, sha in zip(versions, blobs):
             print(f"previews of {variant} ({pages[sha]} page{'s' if pages[sha] > 1 else ''}): "
                   f"{render[sha] / pages[sha] * 1000:.0f} ms per page at 90 dpi, first time")
         sha = next(iter(blobs))

@@ -23,7 +23,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SHOTS = Path("/tmp/factsheets-review-shots")
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
 
-from .review_support import EVIL_NAME, USERS, Project, builds  # noqa: E402,F401  (fixture)
+from . import review_support  # noqa: E402
+from .review_support import EVIL_NAME, USERS, Project  # noqa: E402
+
+builds = review_support.builds  # a fixture
 
 
 class Server:

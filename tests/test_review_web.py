@@ -17,7 +17,10 @@ from starlette.testclient import TestClient  # noqa: E402
 from factsheets.review.auth import MAX_FAILURES  # noqa: E402
 from factsheets.review.web import create_app  # noqa: E402
 
-from .review_support import EVIL_NAME, USERS, builds, project  # noqa: E402,F401  (fixtures)
+from . import review_support  # noqa: E402
+from .review_support import EVIL_NAME, USERS  # noqa: E402
+
+builds, project = review_support.builds, review_support.project  # fixtures
 
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
 

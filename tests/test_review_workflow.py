@@ -14,7 +14,10 @@ from factsheets.review.auth import MAX_FAILURES
 from factsheets.review.store import Store
 from factsheets.review.workflow import decide
 
-from .review_support import USERS, builds, cli, project, raw  # noqa: F401  (fixtures)
+from . import review_support
+from .review_support import USERS, cli, raw
+
+builds, project = review_support.builds, review_support.project  # fixtures
 
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
 
@@ -328,9 +331,9 @@ def test_a_bad_sign_off_setting_is_a_configuration_error(project):
 def test_the_default_database_lives_in_the_project(tmp_path):
     from factsheets.review.store import default_db_path
 
-    project, bare = tmp_path / "project", tmp_path / "bare"
-    (project / "funds").mkdir(parents=True)
+    home, bare = tmp_path / "project", tmp_path / "bare"
+    (home / "funds").mkdir(parents=True)
     bare.mkdir()
-    (project / "factsheets.toml").write_text("", encoding="utf-8")
-    assert default_db_path(project / "funds") == project.resolve() / ".factsheets" / "review.db"
+    (home / "factsheets.toml").write_text("", encoding="utf-8")
+    assert default_db_path(home / "funds") == home.resolve() / ".factsheets" / "review.db"
     assert default_db_path(bare) == bare.resolve() / ".factsheets" / "review.db"

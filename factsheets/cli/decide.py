@@ -52,7 +52,8 @@ def submit(pdfs: tuple[Path, ...], as_user: str, db: Path | None, password_stdin
     """Submit documents for review (a maker, or a checker for another checker).
 
     Exit code 0: all submitted; 1: refused (wrong password, role, already submitted); 2: a usage or file error."""
-    from ..review.workflow import short, submit as submit_
+    from ..review.workflow import short
+    from ..review.workflow import submit as submit_
 
     store = store_of(db)
     user = login(store, as_user, password_stdin)

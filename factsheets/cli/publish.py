@@ -24,7 +24,8 @@ def publish(out: Path, to: Path, db: Path | None, as_user: str | None, password_
 
     Exit code 0: every document published; 1: some left out (listed); 2: a usage, file or database error."""
     from ..review import ReviewError
-    from ..review.publish import default_actor, publish as publish_
+    from ..review.publish import default_actor
+    from ..review.publish import publish as publish_
 
     if not out.is_dir():
         fail(f"{out}: no such folder")

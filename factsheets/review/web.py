@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import secrets
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import Refused, ReviewError
-from .auth import MAX_FAILURES, WINDOW, Locked, authenticate
+from .auth import WINDOW, Locked, authenticate
 from .diff import Previews, VisualDiff, data_diff
 from .documents import Document, read_document, read_documents
 from .store import Store, is_sha256
@@ -200,7 +201,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
             except (ArchiveError, ValueError) as error:
                 info["problem"] = str(error)
             try:
-                import pikepdf, io  # noqa: E401
+                import pikepdf
 
                 with pikepdf.open(io.BytesIO(data)) as pdf:
                     info["pages"] = len(pdf.pages)
@@ -549,4 +550,4 @@ def serve(app, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
 
 
-__all__ = ["create_app", "serve", "MAX_FAILURES"]
+__all__ = ["create_app", "serve"]
