@@ -328,3 +328,36 @@ def test_statements_with_ids_and_versions(project):
     manifest = json.loads((project.out / "manifest.json").read_text(encoding="utf-8"))
     expected = sorted(tuple(s.split("@")) for s in next(r for r in manifest if r["path"].endswith(EN))["statements"])
     assert sorted(found) == expected and ("risk-general", "1") in found
+
+
+def test_the_review_command_serves_the_page_on_loopback(project):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    empty = project.out.parent / "empty.db"
+    refused = subprocess.run([sys.executable, "-m", "factsheets", "review", str(project.out), "--db", str(empty)],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "no users yet" in refused.stderr
+    server = subprocess.Popen([sys.executable, "-m", "factsheets", "review", str(project.out), "--db", str(project.db), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, server.stderr.read() if server.poll() is not None else "the server did not answer"
+        assert page.url.endswith("/login?next=%2F") and "Log in to review" in page.read().decode()
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert f"on http://127.0.0.1:{port}/" in err

@@ -15,7 +15,7 @@ from factsheets.review.store import Store
 from factsheets.review.workflow import decide
 
 from . import review_support
-from .review_support import USERS, cli, raw
+from .review_support import USERS, cli, raw, run_cli
 
 builds, project = review_support.builds, review_support.project  # fixtures
 
@@ -337,3 +337,10 @@ def test_the_default_database_lives_in_the_project(tmp_path):
     (home / "factsheets.toml").write_text("", encoding="utf-8")
     assert default_db_path(home / "funds") == home.resolve() / ".factsheets" / "review.db"
     assert default_db_path(bare) == bare.resolve() / ".factsheets" / "review.db"
+
+
+def test_a_file_that_is_not_a_review_database_is_a_usage_error(project):
+    result = run_cli("audit", "verify", "--db", str(project.out / EN), cwd=project.out.parent)
+    assert result.returncode == 2 and "review database" in result.stderr and "Traceback" not in result.stderr
+    missing = run_cli("audit", "verify", "--db", str(project.out.parent / "none.db"), cwd=project.out.parent)
+    assert missing.returncode == 2 and "no such review database" in missing.stderr

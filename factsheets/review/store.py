@@ -25,6 +25,7 @@ SHA256_HEX = frozenset("0123456789abcdef")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1');
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL CHECK (role IN ('maker', 'checker', 'admin')),
@@ -138,7 +139,12 @@ class Store:
         self._local = threading.local()
         conn = self.connection()
         try:
-            conn.executescript(SCHEMA)
+            try:
+                ready = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() is not None
+            except sqlite3.OperationalError:  # no meta table: a new database
+                ready = False
+            if not ready:  # create once; opening an existing database writes nothing
+                conn.executescript(SCHEMA)
         except sqlite3.DatabaseError as error:
             raise ReviewError(f"{self.path}: not a review database ({error})") from None
 
