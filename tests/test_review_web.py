@@ -361,3 +361,23 @@ def test_the_review_command_serves_the_page_on_loopback(project):
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert f"on http://127.0.0.1:{port}/" in err
+
+
+def test_separate_sign_off_in_the_page(project):
+    sign_off = ("data", "commentary")
+    maker, first, second = (client_of(project, required=sign_off) for _ in range(3))
+    login(maker, "max")
+    login(first, "cleo")
+    login(second, "chen")
+    digest = sha(project.out / EN)
+    act(maker, EN, "submit", digest)
+    page = first.get(f"/doc/{EN}").text
+    assert re.findall(r'name="part" value="(\w+)"', page) == ["data", "commentary"]
+    assert act(first, EN, "approve", digest, part="data").status_code == 303
+    page = second.get(f"/doc/{EN}").text
+    assert re.findall(r'name="part" value="(\w+)"', page) == ["commentary"]
+    assert 'badge-submitted">submitted' in page
+    assert act(second, EN, "approve", digest, part="commentary").status_code == 303
+    assert 'badge-approved">approved' in second.get(f"/doc/{EN}").text
+    parts = project.store().connection().execute("SELECT part, checker FROM decisions ORDER BY id").fetchall()
+    assert parts == [("data", "cleo"), ("commentary", "chen")]

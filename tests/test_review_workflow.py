@@ -154,6 +154,20 @@ def test_publish_everything_approved_exits_0(project):
     assert "2 published, 0 left out" in result.stdout
 
 
+def test_publish_says_what_the_folder_still_holds_of_a_document_left_out(project):
+    submit_and_approve(project, EN)
+    to = project.out.parent / "published"
+    assert f"published {EN}" in project.run("publish", str(project.out), "--to", str(to)).stdout
+    approved = sha(to / EN)
+    project.rebuild()
+    again = project.run("publish", str(project.out), "--to", str(to))
+    assert f"the version published earlier ({approved[:12]}, approved) stays in {to.resolve()}" in again.stdout
+    assert sha(to / EN) == approved  # never replaced by bytes nobody approved
+    (to / EN).write_bytes(b"%PDF-1.7 swapped in by hand")
+    third = project.run("publish", str(project.out), "--to", str(to))
+    assert "holds a file of it that is not approved" in third.stdout and "remove it" in third.stdout
+
+
 def test_a_file_edited_after_approval_is_not_published(project):
     submit_and_approve(project, EN)
     with open(project.out / EN, "ab") as fh:

@@ -38,5 +38,7 @@ def review(out: Path, db: Path | None, host: str, port: int, secure_cookies: boo
                          idle_seconds=session_minutes * 60, allowed_hosts=hosts)
     except ReviewError as error:
         fail(str(error))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"factsheets: listening on {host}: other machines can reach the log-in page", err=True)
     click.echo(f"review page for {out.resolve()} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     serve(app, host, port)

@@ -10,6 +10,7 @@ the manifest records the trail's head after them, so the trail can later be chec
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,11 @@ def publish(store: Store, out: Path, to: Path, *, required: tuple[str, ...], act
             result.left_out.append({"document": doc.document, "sha256": sha, "reason": reason})
             continue
         chosen.append((doc.document, data, sha))
+    for row in result.left_out:  # what the folder already holds of a document left out this time
+        earlier = _earlier(to, row["document"], index)
+        if earlier:
+            row["reason"] += f"; {earlier}"
+            row["in_folder"] = earlier
     from ..write import write_atomic
 
     for document, data, _ in chosen:
@@ -93,6 +99,17 @@ def publish(store: Store, out: Path, to: Path, *, required: tuple[str, ...], act
     result.manifest = to / PUBLICATION
     write_atomic(result.manifest, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return result
+
+
+def _earlier(to: Path, document: str, index: Index) -> str:
+    try:
+        data = resolve(to, document).read_bytes()
+    except (ReviewError, OSError):
+        return ""
+    sha = hashlib.sha256(data).hexdigest()
+    if index.is_approved(document, sha):
+        return f"the version published earlier ({sha[:12]}, approved) stays in {to}"
+    return f"{to} holds a file of it that is not approved ({sha[:12]}): remove it"
 
 
 def read_anchor(path: Path) -> tuple[int, str]:
