@@ -475,7 +475,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
             return Response("no such document", status_code=404, media_type="text/plain")
         name = quote(Path(document).name)
         return Response(data, media_type="application/pdf",
-                        headers={"content-disposition": f"inline; filename*=UTF-8''{name}", "cache-control": "no-store"})
+                        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}", "cache-control": "no-store"})
 
     async def not_found(request: Request, exc):
         session, _ = session_of(request)
