@@ -60,6 +60,11 @@ class BuildSettings:
     styles: Path | None = None
 
 
+@dataclass(frozen=True)
+class ReviewSettings:
+    sign_off: tuple[str, ...] = ("document",)  # or ("data", "commentary"): each signed off separately
+
+
 @dataclass
 class Config:
     path: Path | None = None
@@ -67,6 +72,7 @@ class Config:
     waivers: list[Waiver] = field(default_factory=list)
     brand: Brand = field(default_factory=Brand)
     build: BuildSettings = field(default_factory=BuildSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -124,7 +130,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     ]
     brand = Brand(**{k: v for k, v in model.brand.model_dump().items()}) if model.brand else Brand()
     settings = BuildSettings(**model.build.model_dump()) if model.build else BuildSettings()
-    return Config(path, model.max_age, waivers, brand, settings)
+    review = ReviewSettings(**model.review.model_dump()) if model.review else ReviewSettings()
+    return Config(path, model.max_age, waivers, brand, settings, review)
 
 
 def renderer_options(config: Config) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -124,11 +124,24 @@ class BuildModel(_Strict):
         return None if value is None else (info.context["base"] / value).resolve()
 
 
+class ReviewModel(_Strict):
+    # What a checker signs off: the whole document, or the data and the commentary separately.
+    sign_off: tuple[Literal["document", "data", "commentary"], ...] = ("document",)
+
+    @field_validator("sign_off")
+    @classmethod
+    def _parts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or len(set(value)) != len(value) or ("document" in value and len(value) > 1):
+            raise PydanticCustomError("sign_off", 'must be ["document"], or one or both of "data" and "commentary"')
+        return value
+
+
 class ConfigModel(_Strict):
     max_age: Annotated[StrictInt, Field(ge=0, le=36500)] | None = None
     waivers: list[WaiverModel] = []
     brand: BrandModel | None = None
     build: BuildModel | None = None
+    review: ReviewModel | None = None
 
 
 def config_problems(data: dict, base: Path) -> tuple[ConfigModel | None, list[tuple[str, str]]]:
@@ -153,7 +166,7 @@ def _allowed(loc: tuple) -> str:
         if isinstance(part, int):
             continue
         annotation = model.model_fields[part].annotation
-        for candidate in (WaiverModel, BrandModel, BuildModel):
+        for candidate in (WaiverModel, BrandModel, BuildModel, ReviewModel):
             if candidate.__name__ in str(annotation):
                 model = candidate
     return ", ".join(model.model_fields)

@@ -10,13 +10,18 @@ import sys
 import click
 
 from .. import __version__
+from .audit import audit
 from .build import build
 from .check import check
+from .decide import approve, reject, submit
 from .doctor import doctor
 from .extract import extract
 from .init import init
+from .publish import publish
+from .review import review
 from .rules import rules_command
 from .schema import schema
+from .users import users
 from .verify import verify
 
 
@@ -34,6 +39,8 @@ cli.add_command(schema)
 cli.add_command(doctor)
 cli.add_command(init)
 cli.add_command(extract)
+for _command in (users, submit, approve, reject, publish, audit, review):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -1,0 +1,31 @@
+"""Compliance review and approval: four eyes over the documents of a build, and a trail that
+proves what was published.
+
+- `store`: one SQLite file (WAL) with the users, submissions, decisions and the audit trail,
+  and beside it a content-addressed store of the submitted documents' bytes.
+- `audit`: the trail's hash chain (append, verify, export).
+- `auth`: argon2 password hashes, log-in with a lock-out after repeated failures.
+- `documents`: the documents of an output folder, from its manifest.
+- `workflow`: submit, approve, reject, and the status of each document.
+- `publish`: copy only approved bytes, with a publication manifest.
+- `diff`: page previews (PDFium), the visual diff and the data diff against the last approved version.
+- `web`: the review page (Starlette, Jinja2 templates, htmx), served by uvicorn.
+
+Nothing here imports the CLI; heavy libraries are imported where they are used.
+"""
+
+from __future__ import annotations
+
+from ..errors import FactsheetError
+
+ROLES = ("maker", "checker", "admin")
+PARTS = ("document", "data", "commentary")
+
+
+class ReviewError(FactsheetError):
+    """A file, database or usage problem (exit code 2)."""
+
+
+class Refused(FactsheetError):
+    """An action the rules do not allow: a wrong password, a role that may not, one's own submission,
+    a decision already taken (exit code 1)."""
