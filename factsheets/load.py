@@ -233,3 +233,40 @@ def fund_files(paths: list[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+HISTORY_MAX_BYTES = 16 * 1024 * 1024  # a daily history of some 400,000 rows: far more than any fund's
+
+
+def read_history(references: list[tuple[str, str]], base: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    """The history files a fund file refers to ((dotted path, relative file) pairs), read once: each
+    must lie inside the fund file's folder (no symlink leading out of it), be a regular file and stay
+    within the size limit. Their contents are checked by the performance stage (`nav.py`)."""
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    root = base.resolve()
+    for where, name in references:
+        if name in files:
+            continue
+        target = base / name
+        try:
+            real = target.resolve(strict=True)
+        except (OSError, RuntimeError):
+            problems.append(Problem(where, f"{name}: no such file next to the fund file ({base / name})"))
+            continue
+        if not real.is_relative_to(root) or real != (root / name).resolve(strict=False) or target.is_symlink():
+            problems.append(Problem(where, f"{name}: refused: a history file must be a file inside the fund file's folder"))
+            continue
+        try:
+            info = real.stat()
+            if not stat.S_ISREG(info.st_mode):
+                problems.append(Problem(where, f"{name}: not a regular file"))
+                continue
+            if info.st_size > HISTORY_MAX_BYTES:
+                problems.append(Problem(where, f"{name}: {info.st_size:,} bytes, above the limit of {HISTORY_MAX_BYTES:,}"))
+                continue
+            with real.open("rb") as fh:
+                files[name] = fh.read(HISTORY_MAX_BYTES + 1)
+        except OSError as err:
+            problems.append(Problem(where, f"{name}: cannot read: {err.strerror or err}"))
+    return files, problems

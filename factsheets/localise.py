@@ -46,6 +46,15 @@ def half_up(value: Decimal, digits: int) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
+def percent_text(value: Decimal, digits: int = 2, signed: bool = False, locale: Locale | str = "en") -> str:
+    """A percentage as every table and chart of a document prints it (see `Localiser.percent`)."""
+    pattern = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    shown = half_up(Decimal(value), digits)
+    return format_percent(shown / 100, pattern, locale=locale, decimal_quantization=True).replace("-", "\u2212")
+
+
 class MissingLabel(FactsheetError):
     pass
 
@@ -93,12 +102,9 @@ class Localiser:
         return format_decimal(value, f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
     def percent(self, value: Decimal, digits: int = 2, signed: bool = False) -> str:
-        """`value` is in percent (19.22 means 19.22 %)."""
-        pattern = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
-        if signed:
-            pattern = f"+{pattern};-{pattern}"
-        shown = half_up(Decimal(value), digits)  # as the chart's labels: 73.25 -> 73.3, never -0.00
-        return format_percent(shown / 100, pattern, locale=self.locale, decimal_quantization=True)
+        """`value` is in percent (19.22 means 19.22 %): halves rounded up, never −0.00, and a true
+        minus sign (U+2212), as the charts' labels print it too."""
+        return percent_text(value, digits, signed, self.locale)
 
     def money(self, value: Decimal, currency: str) -> str:
         """Large amounts in compact form: CN¥11.8B, ¥118亿."""

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -247,6 +247,8 @@ class LocalizedText(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               json_schema_extra={"minProperties": 1, "description": "A text per language (en, zh-CN, zh-HK)"})
 
+    REQUIRED: ClassVar[tuple[str, ...]] = ()  # the languages required whatever the fund publishes in (none: the fund's)
+
     en: Text | None = None
     zh_CN: Text | None = Field(default=None, alias="zh-CN")
     zh_HK: Text | None = Field(default=None, alias="zh-HK")
@@ -256,7 +258,7 @@ class LocalizedText(Strict):
     def _languages(cls, data: object, handler, info: ValidationInfo) -> LocalizedText:
         """Each language the fund publishes in is required. Checked on the raw mapping too, so that a
         text with another problem (an unknown language key) is reported missing in the same run."""
-        required = _context(info).get("languages") or V1_LANGS
+        required = cls.REQUIRED or _context(info).get("languages") or V1_LANGS
         given = data if isinstance(data, dict) else {}
         missing = [(lang, f"is required: the fund publishes in {lang}", "missing_translation")
                    for lang in required if given.get(lang) is None and given.get(lang.replace("-", "_")) is None]
@@ -280,6 +282,12 @@ class LocalizedText(Strict):
         if text is None:
             raise KeyError(lang)
         return text
+
+
+class KidText(LocalizedText):
+    """A text of the PRIIPs KID, which is in English whatever languages the fund's other documents are in."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ("en",)
 
 
 class Name(LocalizedText):
@@ -688,8 +696,8 @@ class Priips(Strict):
     phone: Annotated[str, StringConstraints(strict=True, max_length=40), _matches(r"\+?[0-9][0-9 ()-]{4,38}", "a phone number is digits, "
                                                                                   "spaces, ( ) and -, optionally starting with +")]
     competent_authority: Text
-    objective: LocalizedText
-    intended_investor: LocalizedText
+    objective: KidText
+    intended_investor: KidText
     proxy: HistoryPath | None = Field(None, description="A proxy price series (date,level) extending the class's history back")
 
 
@@ -716,6 +724,7 @@ class FundFile(Strict):
     priips: Priips | None = None
 
     _files: dict = PrivateAttr(default_factory=dict)  # history file (relative path) -> bytes, read by the load stage
+    _cache: dict = PrivateAttr(default_factory=dict)  # what later stages computed from this fund once (its figures)
 
     @field_validator("languages")
     @classmethod
@@ -750,9 +759,6 @@ class FundFile(Strict):
                 if year < start.year
             ]
         navs = [i for i, c in enumerate(self.fund.share_classes) if c.nav]
-        if navs and self.performance is not None and self.performance.annual_returns is not None:
-            problems.append(("performance.annual_returns", "the figures are computed from the NAV history "
-                             "(share_classes[].nav): typed returns would be a second, unchecked source"))
         if navs and self.fund.inception_date is None:
             problems.append(("fund.inception_date", "is required with a NAV history: performance is measured from it", "missing"))
         if self.history and self.history.benchmark and not navs:

@@ -215,21 +215,26 @@ def _show(text: str, limit: int = 40) -> str:
     return "'" + "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in cut) + "'"
 
 
-def _read_bytes(path: str | Path, name: str, max_bytes: int) -> bytes:
+def _read_bytes(path: str | Path, name: str, max_bytes: int, data: bytes | None = None) -> bytes:
+    """The file's bytes (or `data`, the same file's bytes read earlier: the load stage reads every
+    history a fund file refers to once), checked: a regular file, within the size limit, UTF-8, not empty."""
     def fail(message: str, line: int | None = None) -> NavProblems:
         return NavProblems([NavProblem(name, line, message)])
 
-    path = Path(path)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or /dev/zero would block or never end
-            raise fail("not a regular file")
-        if info.st_size > max_bytes:
-            raise fail(f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} for a history")
-        with path.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)  # the file may have grown since stat
-    except OSError as err:
-        raise fail(f"cannot read file: {err.strerror or err}") from None
+    if data is not None:
+        raw = data
+    else:
+        path = Path(path)
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or /dev/zero would block or never end
+                raise fail("not a regular file")
+            if info.st_size > max_bytes:
+                raise fail(f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} for a history")
+            with path.open("rb") as fh:
+                raw = fh.read(max_bytes + 1)  # the file may have grown since stat
+        except OSError as err:
+            raise fail(f"cannot read file: {err.strerror or err}") from None
     if len(raw) > max_bytes:
         raise fail(f"file is larger than the limit of {max_bytes:,} bytes for a history")
     try:
@@ -597,13 +602,14 @@ def _fast_numbers(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray, optional: boo
 
 def read_nav(path: str | Path, *, inception: dt.date | None = None, initial_nav: Decimal | str | None = None,
              currency: str | None = None, as_of: dt.date | None = None, base: str | Path | None = None,
-             max_gap: int | None = MAX_GAP, max_bytes: int = MAX_BYTES) -> NavHistory:
+             max_gap: int | None = MAX_GAP, max_bytes: int = MAX_BYTES, data: bytes | None = None) -> NavHistory:
     """Read and check a `date,unit_nav,acc_nav,dividend_per_unit` file, or raise NavProblems listing
     every problem. `inception` and `initial_nav`, when given, must be the first row's date and unit NAV;
     with `as_of`, the history may not end more than `max_gap` dealing days before it. Warnings (gaps)
-    are on the result's `warnings`. `base` is the folder that file names in messages are relative to."""
+    are on the result's `warnings`. `base` is the folder that file names in messages are relative to;
+    `data`, when given, is the file's bytes already read (`path` then only names it)."""
     name = display_name(path, base)
-    rows = _Rows(_read_bytes(path, name, max_bytes), name, NAV_COLUMNS)
+    rows = _Rows(_read_bytes(path, name, max_bytes, data), name, NAV_COLUMNS)
     if not rows.usable:
         raise NavProblems(rows.problems)
     unit, acc, div = (rows.columns[n] for n in NAV_COLUMNS[1:])
@@ -659,10 +665,10 @@ def _check_acc(rows: _Rows, unit: _Column, acc: _Column, div: _Column) -> None:
 
 
 def read_levels(path: str | Path, *, as_of: dt.date | None = None, base: str | Path | None = None,
-                max_gap: int | None = MAX_GAP, max_bytes: int = MAX_BYTES) -> LevelSeries:
+                max_gap: int | None = MAX_GAP, max_bytes: int = MAX_BYTES, data: bytes | None = None) -> LevelSeries:
     """Read and check a `date,level` file (a benchmark or a proxy), or raise NavProblems listing every problem."""
     name = display_name(path, base)
-    rows = _Rows(_read_bytes(path, name, max_bytes), name, LEVEL_COLUMNS)
+    rows = _Rows(_read_bytes(path, name, max_bytes, data), name, LEVEL_COLUMNS)
     if not rows.usable:
         raise NavProblems(rows.problems)
     rows.check_positive("level")

@@ -501,3 +501,96 @@ def typed_calendar_years(jurisdiction: Jurisdiction, inception: dt.date, as_of: 
     missing = tuple(y for y in rules.years if y not in fund and str(y) not in rules.optional)
     return TypedYears(rules, {y: fund[y] for y in shown}, {y: benchmark[y] for y in shown if y in benchmark},
                       rules.partial_year if rules.partial_year in fund else None, hidden, missing)
+
+
+# --- a fund's figures: the performance stage of the pipeline ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    """What a fund's documents may show of its performance: computed from the NAV history of each class
+    that has one (`classes`, the first being the representative class of the charts), or, for a fund
+    without history, its typed calendar-year returns under the same rules (`typed`). A fund younger
+    than six months shows nothing of its own (`too_young`)."""
+
+    jurisdiction: Jurisdiction | None
+    too_young: bool
+    classes: tuple[tuple[str, ClassPerformance], ...] = ()  # (share class code, its figures)
+    typed: TypedYears | None = None
+    has_benchmark: bool = False
+
+    @property
+    def lead(self) -> ClassPerformance | None:
+        return self.classes[0][1] if self.classes else None
+
+    @property
+    def shows_performance(self) -> bool:
+        if self.too_young:
+            return False
+        if self.classes:
+            return any(len(c.fund) for _, c in self.classes)
+        return bool(self.typed and self.typed.fund)
+
+    @property
+    def shows_calendar_years(self) -> bool:
+        if self.too_young:
+            return False
+        if self.classes:
+            return any(k.isdigit() for _, c in self.classes for k in c.fund)
+        return bool(self.typed and self.typed.fund)
+
+
+def fund_figures(fund) -> FundFigures:
+    """The performance stage: a validated fund (with its history files, `FundFile.files`) -> the figures
+    its documents show. Computed once per fund and kept on it. Raises PerformanceError (or
+    nav.NavProblems) naming the file and line of a history that cannot give them."""
+    cached = fund._cache.get("figures")
+    if cached is None:
+        cached = fund._cache["figures"] = _fund_figures(fund)
+    return cached
+
+
+def _fund_figures(fund) -> FundFigures:
+    from .nav import NavProblems, read_levels, read_nav
+
+    info = fund.fund
+    jurisdiction = fund.jurisdiction if fund.jurisdiction in ("CN", "HK") else None
+    inception = info.inception_date
+    young = inception is not None and too_young(inception, fund.as_of)
+    histories = [c for c in info.share_classes if c.nav]
+    if histories and jurisdiction is not None and inception is not None:
+        files = fund.files
+        benchmark = None
+        problems: list = []
+        if fund.history and fund.history.benchmark:
+            try:
+                benchmark = read_levels(fund.history.benchmark, as_of=fund.as_of, data=files[fund.history.benchmark])
+            except NavProblems as error:
+                problems += error.errors
+        classes = []
+        for share_class in histories:
+            start = share_class.inception_date or inception
+            try:
+                history = read_nav(share_class.nav, inception=start, as_of=fund.as_of, data=files[share_class.nav],
+                                   currency=info.class_currency(share_class))
+            except NavProblems as error:
+                problems += error.errors
+                continue
+            classes.append((share_class.code, class_performance(history, jurisdiction=jurisdiction, inception=start,
+                                                                as_of=fund.as_of, benchmark=benchmark, code=share_class.code)))
+        if problems:
+            raise NavProblems(problems)
+        return FundFigures(jurisdiction, young, tuple(classes), None, benchmark is not None)
+    typed = None
+    if fund.performance and fund.performance.annual_returns and jurisdiction is not None and inception is not None:
+        returns_ = fund.performance.annual_returns
+        typed = typed_calendar_years(jurisdiction, inception, fund.as_of, returns_.fund, returns_.benchmark)
+    elif fund.performance and fund.performance.annual_returns and not young:
+        # No inception date: the complete calendar years typed, as given (fund/v1 files without one).
+        returns_ = fund.performance.annual_returns
+        last = fund.as_of.year - (0 if (fund.as_of.month, fund.as_of.day) == (12, 31) else 1)
+        shown = {y: v for y, v in returns_.fund.items() if y <= last}
+        typed = TypedYears(allowed(jurisdiction or "CN", dt.date(min(shown or [fund.as_of.year]), 1, 1), fund.as_of), shown,
+                           {y: v for y, v in returns_.benchmark.items() if y in shown}, None,
+                           {y: "not a complete calendar year" for y in returns_.fund if y > last}, ())
+    return FundFigures(jurisdiction, young, (), typed, bool(typed and typed.benchmark))

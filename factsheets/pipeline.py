@@ -29,8 +29,9 @@ def default_renderer() -> Renderer:
 
 
 def missing_texts(fund: FundFile, variant: Variant) -> list[str]:
-    """Dotted paths of the reader-visible texts the fund lacks in the variant's languages."""
-    return [f"{path}.{lang}" for path, text in fund.texts() for lang in variant.langs if not text.get(lang)]
+    """Dotted paths of the reader-visible texts the fund lacks in the variant's languages (the KID's own
+    texts, in English whatever the fund publishes in, aside)."""
+    return [f"{path}.{lang}" for path, text in fund.texts() if not text.REQUIRED for lang in variant.langs if not text.get(lang)]
 
 
 def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None) -> Document:
@@ -75,9 +76,10 @@ class Outcome:
 
 
 def not_meant_for(fund: FundFile, variant: Variant) -> bool:
-    """A fund that gives no zh-HK text at all is not meant for zh-HK: such a variant is skipped.
-    One that gives some zh-HK texts but not all is rendered, and fails naming each missing text."""
-    return "zh-HK" in variant.langs and not fund.gives_lang("zh-HK")
+    """A variant in a language the fund does not publish in (`FundFile.publishes`) is skipped, never a
+    failure. (A fund/v1 file that gives some zh-HK texts publishes in zh-HK, and fails naming each
+    zh-HK text it lacks.)"""
+    return any(lang not in fund.publishes for lang in variant.langs)
 
 
 def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None) -> list[tuple[Outcome, bytes]]:
@@ -85,7 +87,9 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer:
     results: list[tuple[Outcome, bytes]] = []
     for variant in variants:
         if not_meant_for(fund, variant):
-            results.append((Outcome(source, variant.name, "skipped", message=f"{source}: no zh-HK texts for {variant.name}"), b""))
+            other = ", ".join(lang for lang in variant.langs if lang not in fund.publishes)
+            message = f"{source}: the fund publishes in {', '.join(fund.publishes)}, not in {other}: no {variant.name} document"
+            results.append((Outcome(source, variant.name, "skipped", message=message), b""))
             continue
         try:
             document = render_document(fund, variant, renderer)

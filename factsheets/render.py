@@ -20,19 +20,13 @@ from weasyprint.text.fonts import FontConfiguration
 from . import archive, fonts, view
 from .assets import STYLES_DIR, TEMPLATES_DIR
 from .brand import Brand
-from .chart import COLOURS, Series, chart_years, returns_chart
-from .chart import label as chart_label
+from .chart import COLOURS
 from .errors import BuildError, FactsheetError
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
 from .localise import FilledStatement, Localiser, fill_statements, risk_labels
 from .model import FundFile
+from .performance import fund_figures
 from .variants import Variant
-
-CHART_YEARS = 10  # the chart shows the last ten complete years; the table lists every year
-WIDE_CHART_BARS = 12  # more bars than this: the chart takes the full width of the page
-
-
-from .view import N_  # noqa: E402  (labels chosen in code are marked where they are chosen)
 
 
 @dataclass
@@ -92,46 +86,14 @@ class Renderer:
             return Markup("").join(Markup('<span lang="{}">{}</span>').format(lang, text) for lang, text in zip(langs, seen))
         return t
 
-    def _returns(self, fund: FundFile, variant: Variant, family: str) -> dict | None:
-        primary = self._localisers[variant.primary]
-        shown = view.calendar_returns(fund)
-        if shown is None:
-            return None
-        series, title, caption, basis, partial, own = (shown.series, shown.title, shown.caption, shown.basis, shown.partial,
-                                                       shown.own)
-        years = chart_years(series)
-        table_years = years
-        if len(years) > CHART_YEARS:  # the chart shows the last ten years, as regulators' rules do; the table all
-            shown = set(years[-CHART_YEARS:])
-            series_for_chart = [Series(s.label, {y: v for y, v in s.values.items() if y in shown}) for s in series]
-            series_for_chart = [s for s in series_for_chart if s.values]
-            years = chart_years(series_for_chart)
-        else:
-            series_for_chart = series
-        # The text alternative lists the very figures the bars are labelled with.
-        description = "; ".join(
-            f"{year}" + (f" ({primary._(N_('partial year'))})" if year in partial else "") + ": "
-            + (", ".join(f"{primary._(s.label)} {chart_label(s.values[year])}" for s in series_for_chart if year in s.values)
-               or primary._(N_("no data")))
-            for year in years
-        )
-        colours = (self.brand.primary, COLOURS[1]) if self.brand and self.brand.primary else COLOURS
-        chart = returns_chart(
-            [Series(primary._(s.label), s.values) for s in series_for_chart], primary._(title), description, family, partial,
-            colours=colours,
-        )
-        note = N_("The chart shows the last {n} calendar years; the table lists every year.") if table_years != years else None
-        return {"title": title, "caption": caption, "series": series, "years": table_years, "chart": chart,
-                "partial_years": partial, "basis": basis, "note": note, "chart_years": len(years), "own": own,
-                "wide": len(years) * len(series_for_chart) > WIDE_CHART_BARS}
-
     def html(self, fund: FundFile, variant: Variant) -> tuple[str, list[FilledStatement]]:
         family = fonts.family_name(fonts.script_for(variant.langs))
-        returns = self._returns(fund, variant, family)
         facts = view.factsheet_facts(fund)
         statements = fill_statements(fund, variant, facts)
         localisers = {lang: self._localisers[lang] for lang in variant.langs}
         colour = self.brand.primary if self.brand and self.brand.primary else None
+        colours = (colour, COLOURS[1]) if colour else COLOURS
+        performance = view.performance_view(fund, fund_figures(fund), localisers, variant.langs, family, colours)
         context = {
             "fund": fund,
             "variant": variant,
@@ -142,7 +104,8 @@ class Renderer:
             "facts": facts,
             "category_label": view.CATEGORY_LABELS[fund.fund.category.value],
             "risk_labels": risk_labels(fund),
-            "returns": returns,
+            "performance": performance,
+            "periods": view.PERIOD_LABELS,
             "terms": view.terms(fund, localisers, variant.langs),
             "managers": view.managers(fund, variant.langs),
             "allocations": view.allocations(fund, localisers, variant.langs, family, colour),

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import FundFileError, Problem
-from .load import read_data
+from .load import read_data, read_history
 from .model import JURISDICTIONS, LANGS, V1_LANGS, FundFile
 
 _MESSAGES = {
@@ -95,5 +95,24 @@ def validate_data(data: dict[str, Any], source: str | Path = "<fund>", today: dt
 
 
 def load_fund(path: str | Path) -> FundFile:
-    """Read and validate a fund file (YAML or JSON); raise FundFileError listing every problem."""
-    return validate_data(read_data(path), path)
+    """Read and validate a fund file (YAML or JSON), and read the history files it refers to (kept on
+    the fund, `FundFile.files`); raise FundFileError listing every problem."""
+    fund = validate_data(read_data(path), path)
+    return with_history(fund, Path(path).parent, path)
+
+
+def with_history(fund: FundFile, base: Path, source: str | Path = "<fund>", files: dict[str, bytes] | None = None) -> FundFile:
+    """The fund with the bytes of the history files it refers to: `files` when given (as a remote
+    worker receives them), else read from `base`, the fund file's folder."""
+    references = fund.history_paths()
+    if not references:
+        return fund
+    if files is None:
+        files, problems = read_history(references, base)
+        if problems:
+            raise FundFileError(source, problems)
+    missing = [Problem(where, f"{name}: not given") for where, name in references if name not in files]
+    if missing:
+        raise FundFileError(source, missing)
+    fund._files = {name: files[name] for _, name in references}
+    return fund

@@ -16,10 +16,12 @@ from babel.numbers import get_currency_name
 from markupsafe import Markup
 
 from .chart import COLOURS, allocation_chart, weight_label
-from .dates import too_young
 from .disclosures import Facts
 from .localise import Localiser
 from .model import Distribution, FundFile, ShareClass
+from .performance import FundFigures, fund_figures
+
+CHART_YEARS = 10  # the bar chart shows the last ten calendar years; the table lists every year
 
 
 def N_(msgid: str) -> str:
@@ -173,47 +175,133 @@ def allocations(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[s
     return views
 
 
+PERIOD_LABELS = {"ytd": N_("Year to date"), "1y": N_("1 year"), "3y": N_("3 years"), "5y": N_("5 years"),
+                 "since_inception": N_("Since inception"), "since_inception_annualised": N_("Since inception, a year")}
+
+
 @dataclass(frozen=True)
-class CalendarReturns:
-    """The calendar-year figures a factsheet shows: the fund's own (against its benchmark), or, for a
-    fund without performance of its own, its index's, labelled as index data."""
+class SeriesRow:
+    """One row of a performance table: a share class, the fund, or the benchmark."""
 
-    series: list  # chart.Series: label msgid, {year: percent}
-    title: str
-    caption: str
+    label: dict[str, str]  # language -> label
+    values: dict[str, Decimal]  # period key or year (as a string) -> percent
+    benchmark: bool = False
+
+
+@dataclass(frozen=True)
+class PerformanceView:
+    """What a factsheet's performance section shows: the figures its jurisdiction allows for the
+    fund's age, each class beside its benchmark, as tables and charts; or the index's returns,
+    labelled as index data."""
+
+    own: bool  # the fund's own performance (not its index's)
+    title: str  # msgid
+    periods: list[str]  # period keys of the periods table
+    years: list[int]  # calendar years of the years table and chart
+    rows: list[SeriesRow]
+    partial_year: int | None
+    since: object  # the date the partial year starts on
+    bar_chart: Markup | None
+    growth: Markup | None
+    growth_since_inception: bool
+    caption: str  # msgid
     basis: object  # LocalizedText | None
-    partial: frozenset[int]
-    own: bool
+    note: str | None = None
+
+    @property
+    def wide(self) -> bool:
+        return self.own
 
 
-def calendar_returns(fund: FundFile) -> CalendarReturns | None:
-    from .chart import Series
+def _label(localisers: dict[str, Localiser], langs: tuple[str, ...], msgid: str, **values) -> dict[str, str]:
+    return {lang: localisers[lang]._(msgid, **values) for lang in langs}
 
-    partial: frozenset[int] = frozenset()
-    if fund.performance and fund.performance.annual_returns and not too_young(fund):
-        perf = fund.performance.annual_returns
-        series = [Series(N_("Fund"), perf.fund)] + ([Series(N_("Benchmark"), perf.benchmark)] if perf.benchmark else [])
-        title, caption, basis, own = N_("Calendar-year returns"), N_("Fund and benchmark returns, in percent"), fund.performance.basis, True
-        start = fund.fund.inception_date
-        if start and (start.month, start.day) != (1, 1) and start.year in perf.fund:
-            partial = frozenset({start.year})
+
+def _joined(label: dict[str, str]) -> str:
+    """A chart's legend names a series in every language of the document, once when they agree."""
+    return " / ".join(dict.fromkeys(label.values()))
+
+
+def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str, Localiser], langs: tuple[str, ...],
+                     family: str, colours: tuple[str, ...]) -> PerformanceView | None:
+    from .chart import Series, growth_chart, returns_chart
+    from .chart import label as chart_label
+
+    if figures.too_young:
+        return None
+    rows: list[SeriesRow] = []
+    growth = None
+    growth_since = False
+    if figures.classes:
+        periods = [k for k in PERIOD_LABELS if any(k in c.fund for _, c in figures.classes)]
+        years = sorted({int(k) for _, c in figures.classes for k in c.fund if k.isdigit()})
+        by_code = {c.code: c for c in fund.fund.share_classes}
+        for code, perf in figures.classes:
+            name = {lang: class_name(localisers[lang], by_code[code]) for lang in langs}
+            rows.append(SeriesRow(name, perf.fund.percents()))
+        lead = figures.lead
+        if lead.benchmark is not None:
+            rows.append(SeriesRow(_label(localisers, langs, N_("Benchmark")), lead.benchmark.percents(), True))
+        partial = lead.allowed.partial_year if str(lead.allowed.partial_year) in lead.fund else None
+        since = by_code[figures.classes[0][0]].inception_date or fund.fund.inception_date
+        if lead.chart is not None:
+            chart = lead.chart
+            lines = [(_joined(rows[0].label), list(chart.fund))]
+            if chart.benchmark is not None:
+                lines.append((_joined(_label(localisers, langs, N_("Benchmark"))), list(chart.benchmark)))
+            description = "; ".join(f"{name}: {localisers[langs[0]].number(Decimal(str(values[0])), 0)} → "
+                                    f"{localisers[langs[0]].number(Decimal(str(values[-1])), 0)}" for name, values in lines)
+            description = f"{localisers[langs[0]].date(chart.start)} – {localisers[langs[0]].date(chart.end)}: {description}"
+            growth = growth_chart(list(chart.dates), lines, _joined(_label(localisers, langs, N_("Growth of 10,000"))),
+                                  description, family, colours)
+            growth_since = chart.since_inception
+        caption = N_("Fund and benchmark returns, in percent") if lead.benchmark is not None else N_("Fund returns, in percent")
+        own, title, basis = True, N_("Performance"), None
+    elif figures.typed is not None and figures.typed.fund:
+        typed = figures.typed
+        periods, years = [], sorted(typed.fund)
+        rows.append(SeriesRow(_label(localisers, langs, N_("Fund")), {str(y): v for y, v in typed.fund.items()}))
+        if typed.benchmark:
+            rows.append(SeriesRow(_label(localisers, langs, N_("Benchmark")), {str(y): v for y, v in typed.benchmark.items()}, True))
+        partial, since = typed.partial_year, fund.fund.inception_date
+        own, title = True, N_("Calendar-year returns")
+        caption = N_("Fund and benchmark returns, in percent") if typed.benchmark else N_("Fund returns, in percent")
+        basis = fund.performance.basis if fund.performance else None
     elif fund.index and fund.index.annual_returns:
-        series = [Series(N_("Index"), fund.index.annual_returns)]
-        title, caption, basis, own = N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None, False
+        last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
+        values = {y: v for y, v in fund.index.annual_returns.items() if y <= last}
+        if not values:
+            return None
+        periods, years = [], sorted(values)
+        rows.append(SeriesRow(_label(localisers, langs, N_("Index")), {str(y): v for y, v in values.items()}))
+        partial, since = None, None
+        own, title, caption, basis = False, N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None
     else:
         return None
-    # Complete calendar years only: the as_of year counts once as_of is its last day.
-    last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
-    series = [Series(s.label, {y: v for y, v in s.values.items() if y <= last}) for s in series]
-    series = [s for s in series if s.values]
-    if not series:
-        return None
-    return CalendarReturns(series, title, caption, basis, partial, own)
+    note = None
+    chart_years = years
+    if len(years) > CHART_YEARS:  # the chart shows the last ten years, as regulators' rules do; the table all
+        chart_years, note = years[-CHART_YEARS:], N_("The chart shows the last {n} calendar years; the table lists every year.")
+    bar_chart = None
+    if chart_years:
+        # The representative class (or the fund) against its benchmark: the table lists every class.
+        charted = [rows[0]] + [r for r in rows[1:] if r.benchmark]
+        series = [Series(_joined(r.label), {y: r.values[str(y)] for y in chart_years if str(y) in r.values}) for r in charted]
+        series = [s for s in series if s.values]
+        partial_years = frozenset({partial}) if partial else frozenset()
+        primary = localisers[langs[0]]
+        description = "; ".join(
+            f"{year}" + (f" ({primary._(N_('partial year'))})" if year in partial_years else "") + ": "
+            + (", ".join(f"{s.label} {chart_label(s.values[year])}" for s in series if year in s.values) or primary._(N_("no data")))
+            for year in chart_years)
+        bar_chart = returns_chart(series, _joined(_label(localisers, langs, title if not own else N_("Calendar-year returns"))),
+                                  description, family, partial_years, colours=colours)
+    return PerformanceView(own, title, periods, years, rows, partial, since, bar_chart, growth, growth_since, caption, basis, note)
 
 
 def factsheet_facts(fund: FundFile) -> Facts:
     """What a factsheet of the fund shows, which statements depend on."""
-    shown = calendar_returns(fund)
-    own = shown is not None and shown.own
-    return Facts("factsheet", shows_holdings=fund.holdings is not None, shows_performance=own, shows_calendar_years=own,
-                 too_young=too_young(fund), currency=fund.fund.currency)
+    figures = fund_figures(fund)
+    return Facts("factsheet", shows_holdings=fund.holdings is not None, shows_performance=figures.shows_performance,
+                 shows_calendar_years=figures.shows_calendar_years, too_young=figures.too_young,
+                 currency=fund.fund.class_currency(fund.fund.share_classes[0]))
