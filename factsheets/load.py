@@ -7,6 +7,7 @@ duplicate keys are errors, and the file size is bounded before anything is parse
 from __future__ import annotations
 
 import json
+import re
 import stat
 from decimal import Decimal
 from pathlib import Path
@@ -85,6 +86,8 @@ class FundLoader(yaml.SafeLoader):
 
 
 FundLoader.add_constructor("tag:yaml.org,2002:float", FundLoader.construct_yaml_float)
+# YAML 1.2 reads 1e9 and -1e40 as numbers; PyYAML (YAML 1.1) as text, which would then be "not a number".
+FundLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
 FundLoader.add_constructor("tag:yaml.org,2002:map", FundLoader.construct_yaml_map)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,24 @@ _MESSAGES = {
     "date_parsing": "is not a date: write it as YYYY-MM-DD, e.g. 2025-10-31",
     "date_type": "is not a date: write it as YYYY-MM-DD, e.g. 2025-10-31",
 }
+
+
+_BOUNDS = {"less_than_equal": ("at most", "le"), "less_than": ("less than", "lt"),
+           "greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt")}
+
+
+def _plain(bound: object) -> str:
+    """A bound as a reader writes it: 1,000,000,000,000,000, not Decimal('1000000000000000')."""
+    text = str(bound)
+    if text.startswith("Decimal("):
+        text = text[len("Decimal("):-1].strip("'\"")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return text
+    if abs(value) < 10_000:  # a year, a percentage: no separator
+        return f"{value:f}"
+    return f"{value:,}" if value == value.to_integral_value() else f"{value:,f}"
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -43,6 +62,9 @@ def problems_of(error: ValidationError) -> list[Problem]:
             message += " (quote codes so that leading zeros survive: \"017125\")"
         elif item["type"] == "literal_error" and path == "schema":
             message = "must be fund/v2 (or fund/v1 for files written before it)"
+        elif item["type"] in _BOUNDS and ctx:
+            words, key = _BOUNDS[item["type"]]
+            message = f"{item.get('input')} is too {'large' if 'less' in item['type'] else 'small'}: it must be {words} {_plain(ctx[key])}"
         elif item["type"] == "enum" and ctx.get("expected"):
             message = f"{item.get('input')!r} is not one of {ctx['expected']}"
         problems.append(Problem(path, message, kind=item["type"]))

@@ -18,7 +18,7 @@ def test_build_writes_each_variant(tmp_path):
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in tmp_path.glob("*.pdf"))
     assert names == ["513770.bilingual.pdf", "513770.en.pdf", "990001.bilingual.pdf", "990001.en.pdf", "990001.zh-HK.pdf"]
-    assert "skipped" in result.stdout and "no zh-HK texts" in result.stdout
+    assert "skipped" in result.stdout and "publishes in en, zh-CN, not in zh-HK" in result.stdout
     assert all(p.read_bytes().startswith(b"%PDF-") for p in tmp_path.glob("*.pdf"))
 
 

@@ -373,17 +373,17 @@ VALUE_CASES = {
     "NaN weight": ("weight: 10.41", "weight: .nan", "holdings.top.2.weight", "finite number"),
     "infinite return": ("    2024: 23.04", "    2024: .inf", "index.annual_returns.2024", "finite number"),
     "negative infinite P/E": ("pe_ratio: 24.68", "pe_ratio: -.inf", "index.valuation.pe_ratio", "finite number"),
-    "negative fund size": ("aum: 11800000000", "aum: -11800000000", "fund.aum", "greater than or equal to 0"),
-    "negative turnover": ("avg_daily_turnover: 600000000", "avg_daily_turnover: -1", "fund.avg_daily_turnover", "greater than or equal to 0"),
-    "negative weight": ("weight: 10.41", "weight: -10.41", "holdings.top.2.weight", "greater than or equal to 0"),
-    "negative P/E": ("pe_ratio: 36.25", "pe_ratio: -36.25", "index.valuation.peers.0.pe_ratio", "greater than 0"),
-    "absurd fund size": ("aum: 11800000000", "aum: 1.18e+999", "fund.aum", "less than or equal to 1000000000000000"),
-    "absurd inflow": ("net_inflow: 137000000", "net_inflow: -1e40", "market.flows.0.net_inflow", "greater than or equal to -1000000000000000"),
+    "negative fund size": ("aum: 11800000000", "aum: -11800000000", "fund.aum", "must be at least 0"),
+    "negative turnover": ("avg_daily_turnover: 600000000", "avg_daily_turnover: -1", "fund.avg_daily_turnover", "must be at least 0"),
+    "negative weight": ("weight: 10.41", "weight: -10.41", "holdings.top.2.weight", "must be at least 0"),
+    "negative P/E": ("pe_ratio: 36.25", "pe_ratio: -36.25", "index.valuation.peers.0.pe_ratio", "must be more than 0"),
+    "absurd fund size": ("aum: 11800000000", "aum: 1.18e+999", "fund.aum", "must be at most 1,000,000,000,000,000"),
+    "absurd inflow": ("net_inflow: 137000000", "net_inflow: -1e40", "market.flows.0.net_inflow", "must be at least -1,000,000,000,000,000"),
     "as_of in the future": ("as_of: 2025-11-07", "as_of: 2205-11-07", "as_of", "2205-11-07 is in the future"),
     "valuation after as_of": ("  valuation:\n    as_of: 2025-11-06", "  valuation:\n    as_of: 2025-11-08", "index.valuation.as_of", "after as_of 2025-11-07"),
     "launch after as_of": ("launch_date: 2021-01-11", "launch_date: 2027-01-11", "index.launch_date", "after as_of 2025-11-07"),
-    "year 1": ("base_date: 2016-12-30", "base_date: 0001-12-30", "index.base_date", "greater than or equal to 1900-01-01"),
-    "return for year 0": ("    2020: 109.31", "    0: 109.31", "index.annual_returns.0.[key]", "greater than or equal to 1900"),
+    "year 1": ("base_date: 2016-12-30", "base_date: 0001-12-30", "index.base_date", "must be at least 1900-01-01"),
+    "return for year 0": ("    2020: 109.31", "    0: 109.31", "index.annual_returns.0.[key]", "must be at least 1900"),
     "date with a time": ("as_of: 2025-11-07", "as_of: 2025-11-07 13:45:00", "as_of", "zero time"),
 }
 
@@ -406,7 +406,7 @@ def test_inception_after_as_of_and_json_dates(tmp_path):
         load_fund(path)
     data["fund"]["inception_date"] = "0000-01-01"
     path.write_text(json.dumps(data, default=str), encoding="utf-8")
-    with pytest.raises(FundFileError, match=r"fund\.inception_date: .*(year 0 is out of range|greater than or equal to 1900-01-01)"):
+    with pytest.raises(FundFileError, match=r"fund\.inception_date: .*(year 0 is out of range|must be at least 1900-01-01)"):
         load_fund(path)
 
 

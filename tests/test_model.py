@@ -52,7 +52,7 @@ BAD = [
     ("min_investor: C4 ", "min_investor: C2 ", "fund.risk.min_investor", "C2 is below C4, the minimum for an R4 fund"),
     ("base_date: 2016-12-30", "base_date: 2022-12-30", "index.launch_date", "after launch date"),
     ("    2024: 23.04", "    2024: 23.04\n    2026: 1.5", "index.annual_returns.2026", "after as_of"),
-    ("weight: 19.22", "weight: 119.22", "holdings.top.0.weight", "less than or equal to 100"),
+    ("weight: 19.22", "weight: 119.22", "holdings.top.0.weight", "must be at most 100"),
     ("weight: 16.46", "weight: 26.46", "holdings.top.1.weight", "largest first"),
     ("top10_weight: 73.0", "top10_weight: 40.0", "holdings.top10_weight", "below 46.09"),
     ("rating: R4 ", "rating: R6 ", "fund.risk.rating", "R1"),

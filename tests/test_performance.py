@@ -185,18 +185,12 @@ def test_add_months(day, months, expected):
     assert add_months(day, months) == expected
 
 
-def test_add_months_matches_the_two_helpers_it_replaces():
-    """render._too_young and rules.fund_data._add_months, until the lead replaces them with add_months."""
-    from factsheets.render import _too_young
-    from factsheets.rules.fund_data import _add_months
+def test_one_definition_of_six_months_old_everywhere():
+    """The build (a young fund's statement), check (FD006) and the engine share performance.too_young."""
+    from factsheets.rules import fund_data
 
-    day = D(2023, 1, 1)
-    while day < D(2025, 1, 1):
-        for months in (1, 6, 11, 12, 13, 25):
-            assert add_months(day, months) == _add_months(day, months)
-        for as_of in (add_months(day, 6) - dt.timedelta(days=1), add_months(day, 6)):
-            assert too_young(day, as_of) == _too_young(day, as_of)
-        day += dt.timedelta(days=1)
+    assert fund_data.too_young is too_young
+    assert not hasattr(fund_data, "_add_months")
 
 
 def test_years_before_and_publication_age():

@@ -132,7 +132,7 @@ def test_text_outside_the_chart_is_at_least_7_pt(variant):
 def test_every_mandatory_statement_is_whole_on_one_page(variant):
     document = stressed(variant)
     pages = [normalise(text) for text in pdf_pages_text(document.pdf)]
-    assert len(document.statements) >= 9
+    assert len(document.statements) >= 8  # other-funds is retired into past-performance v2
     for statement in document.statements:
         for lang, text in statement.texts.items():
             assert any(normalise(text) in page for page in pages), f"{statement.id} ({lang}) is not whole on one page"

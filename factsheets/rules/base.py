@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..disclosures import Library
-    from ..errors import Problem
     from ..model import FundFile
     from ..pdfcheck import Expected, Inspection
     from ..prominence import PdfView
@@ -118,9 +117,10 @@ class FundContext:
 
     @property
     def fund_too_young(self) -> bool:
-        from ..dates import too_young
+        from ..performance import too_young
 
-        return self.fund is not None and too_young(self.fund)
+        inception = self.fund.fund.inception_date if self.fund is not None else None
+        return inception is not None and too_young(inception, self.fund.as_of)
 
 
 @dataclass

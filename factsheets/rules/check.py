@@ -90,9 +90,11 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 # -- PDFs -------------------------------------------------------------------------------------
 
-def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, jurisdiction: str = "CN") -> list[Expected]:
+def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, jurisdiction: str = "CN",
+                        document: str = "factsheet") -> list[Expected]:
     """What a document in `langs` must carry: with a fund, each applicable statement filled exactly;
-    without, each statement that applies to every fund, its placeholders open."""
+    without, each statement of the jurisdiction's library that every such document carries (no
+    `when`), its placeholders open."""
     if fund is not None:
         from ..localise import fill_statements
         from ..variants import Variant
@@ -105,7 +107,25 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
         return [Expected(s.id, s.version, lang, s.texts[lang]) for s in filled for lang in have]
     lib = default_library(jurisdiction)
     return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
-            for s in lib.statements if s.when is None for lang in langs if lang in s.texts]
+            for s in lib.statements if s.when is None and document in s.documents for lang in langs if lang in s.texts]
+
+
+def guess_library(text: str) -> tuple[str, str]:
+    """For a PDF checked without its fund: the (jurisdiction, document type) whose unconditional,
+    placeholder-free statements its text (normalised) holds the most of; a mainland factsheet when
+    none stands out."""
+    from ..disclosures import DOCUMENT_TYPES
+    from ..verify import normalise
+
+    best, score = ("CN", "factsheet"), 0
+    for jurisdiction in ("CN", "HK", "EU"):
+        lib = default_library(jurisdiction)
+        for document in DOCUMENT_TYPES:
+            found = sum(1 for st in lib.statements if st.when is None and document in st.documents
+                        for lang, wording in st.texts.items() if not st.placeholders(lang) and normalise(wording) in text)
+            if found > score:
+                best, score = (jurisdiction, document), found
+    return best
 
 
 def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None) -> list[Finding]:
@@ -120,7 +140,8 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund.publishes
-    expected = expected_statements(langs, fund)
+    jurisdiction, document = (fund.jurisdiction, "factsheet") if fund is not None else guess_library(inspection.text)
+    expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:
         view = read_pdf(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..dates import too_young
+from ..performance import too_young
 from ..errors import Problem
 from ..model import LANGS
 from .base import Finding, FundContext, Rule, register
@@ -140,7 +140,7 @@ class YoungFundPerformance(Rule):
         fund = ctx.fund
         if fund is None or fund.performance is None or fund.fund.inception_date is None:
             return
-        if too_young(fund):
+        if too_young(fund.fund.inception_date, fund.as_of):
             yield self.finding(
                 ctx, f"the fund started on {fund.fund.inception_date.isoformat()}, less than 6 months before as_of "
                      f"{fund.as_of.isoformat()}, and may not show performance", location="performance")
