@@ -27,10 +27,10 @@ from . import __version__, fonts
 from .assets import STYLES_DIR, TEMPLATES_DIR
 from .errors import FactsheetError
 from .load import data_from_bytes, read_bytes
-from .pipeline import Outcome, build_file, render_fund, write_outcome
+from .pipeline import Outcome, build_file, plan, render_fund, write_outcome
 from .render import Renderer
-from .validate import validate_data
-from .variants import Variant, parse_variant
+from .validate import validate_data, with_history
+from .variants import Target, Variant, parse_target
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here
@@ -60,8 +60,13 @@ def assets_hash(options: dict | None = None) -> str:
     return digest.hexdigest()
 
 
-def input_hash(raw: bytes, variant: str, assets: str) -> str:
-    return hashlib.sha256(assets.encode() + variant.encode() + b"\0" + raw).hexdigest()
+def input_hash(raw: bytes, variant: str, assets: str, files: dict[str, bytes] | None = None) -> str:
+    """What one document depends on: the fund file, the history files it refers to (a new NAV day
+    rebuilds exactly the funds it touches), the target and everything shared (`assets_hash`)."""
+    digest = hashlib.sha256(assets.encode() + variant.encode() + b"\0" + raw)
+    for name, data in sorted((files or {}).items()):
+        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -69,7 +74,7 @@ class Entry:
     """One line of the manifest."""
 
     source: str
-    variant: str
+    variant: str  # the target: `bilingual`, `kfs.zh-HK` (`variants.Target.name`), as in the file name
     status: str  # written, unchanged, skipped, failed
     fund: str = ""
     path: str = ""
@@ -79,6 +84,11 @@ class Entry:
     statements: list[str] = field(default_factory=list)  # "id@version"
     inputs: str = ""
     error: str = ""
+    document: str = "factsheet"  # factsheet, kfs or kid
+
+    def __post_init__(self) -> None:
+        name = self.variant.partition(".")[0]
+        self.document = name if name in ("kfs", "kid") and "." in self.variant else "factsheet"
 
 
 # -- the worker side ------------------------------------------------------------
@@ -100,9 +110,10 @@ def _init_worker(options: dict) -> None:
         pass
 
 
-def _build_one(source: str, variants: list[str], out_dir: str, hashes: dict[str, str], options: dict) -> list[Entry]:
-    outcomes = build_file(Path(source), [parse_variant(v) for v in variants], Path(out_dir), _worker_renderer(options))
-    return [_entry(o, hashes[o.variant]) for o in outcomes]
+def _build_one(source: str, targets: list[str], out_dir: str, hashes: dict[str, str], options: dict) -> list[Entry]:
+    documents = tuple(dict.fromkeys(parse_target(t).document for t in targets))
+    outcomes = build_file(Path(source), None, Path(out_dir), _worker_renderer(options), documents, set(targets))
+    return [_entry(o, hashes.get(o.variant, "")) for o in outcomes]
 
 
 def _entry(outcome: Outcome, inputs: str) -> Entry:
@@ -125,9 +136,14 @@ def read_manifest(out_dir: Path) -> dict[tuple[str, str], Entry]:
 
 
 def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
+    """The manifest of every document in the output folder: this run's, and those of earlier runs
+    (other funds, other document types) whose file is still there as the manifest describes it."""
     from .write import write_atomic
 
-    rows = [asdict(e) for e in sorted(entries, key=lambda e: (e.source, e.variant))]
+    current = {(e.source, e.variant) for e in entries}
+    kept = [e for key, e in read_manifest(out_dir).items()
+            if key not in current and e.status in ("written", "unchanged") and _unchanged(e, e.inputs)]
+    rows = [asdict(e) for e in sorted([*entries, *kept], key=lambda e: (e.source, e.variant))]
     write_atomic(out_dir / MANIFEST, (json.dumps(rows, indent=1, ensure_ascii=False) + "\n").encode())
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(Entry.__dataclass_fields__))
@@ -156,7 +172,7 @@ def _unchanged(previous: Entry | None, inputs: str) -> bool:
 @dataclass
 class Batch:
     sources: list[Path]
-    variants: list[Variant]
+    variants: list[Variant] | None  # None: each fund's own (the languages it publishes in, and their pairs)
     out_dir: Path
     jobs: int = 0
     force: bool = False
@@ -164,6 +180,7 @@ class Batch:
     executor: str = "local"  # or "dask"
     renderer_options: dict = field(default_factory=dict)  # Renderer(**options) in every worker
     scheduler: str | None = None  # a Dask scheduler address; none starts a LocalCluster
+    documents: tuple[str, ...] = ("factsheet",)
 
     def run(self, on_entry: Callable[[Entry], None] = lambda e: None, on_total: Callable[[int], None] = lambda n: None) -> list[Entry]:
         out_dir = self.out_dir
@@ -178,21 +195,28 @@ class Batch:
         previous = {} if self.force else read_manifest(out_dir)
         assets = assets_hash(self.renderer_options)
         done: list[Entry] = []
-        todo: list[tuple[Path, list[str], dict[str, str]]] = []
+        todo: list[Task] = []
         for source in self.sources:
+            # The driver reads and validates each fund (a few ms): which documents it gets depends on
+            # it, and every history file it refers to is part of their inputs.
             try:
                 raw = read_bytes(source)  # bounded, regular files only: never a FIFO or /dev/zero
+                fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source)
             except FactsheetError as error:
-                done += [Entry(str(source), v.name, "failed", error=str(error)) for v in self.variants]
+                names = [Target(d, v).name for d in self.documents for v in self.variants] if self.variants else ["*"]
+                done += [Entry(str(source), name, "failed", error=str(error)) for name in names]
                 continue
-            hashes = {v.name: input_hash(raw, v.name, assets) for v in self.variants}
-            stale = []
-            for v in self.variants:
-                old = previous.get((str(source), v.name))
-                if _unchanged(old, hashes[v.name]):
+            hashes, stale = {}, []
+            for target, why in plan(fund, self.documents, self.variants, source):
+                if why:
+                    done.append(Entry(str(source), target.name, "skipped", fund.code, error=why))
+                    continue
+                hashes[target.name] = input_hash(raw, target.name, assets, fund.files)
+                old = previous.get((str(source), target.name))
+                if _unchanged(old, hashes[target.name]):
                     done.append(Entry(**{**asdict(old), "status": "unchanged"}))
                 else:
-                    stale.append(v.name)
+                    stale.append(target.name)
             if stale:
                 todo.append((source, stale, hashes))
         on_total(len(done) + sum(len(t[1]) for t in todo))
@@ -228,7 +252,7 @@ class Batch:
             _run_local(todo, jobs, self.out_dir, record, options)
 
 
-Task = tuple[Path, list[str], dict[str, str]]  # a fund file, its stale variants, their input hashes
+Task = tuple[Path, list[str], dict[str, str]]  # a fund file, its stale targets, their input hashes
 
 
 def _pool(jobs: int, options: dict) -> ProcessPoolExecutor:
@@ -293,15 +317,21 @@ def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dic
                     return
 
 
-def _render_remote(name: str, raw: bytes, variants: list[str], options: dict) -> list[tuple[Outcome, bytes]]:
-    """A Dask task: validate and render one fund file from its bytes; the driver writes the PDFs,
-    so workers need no shared file system."""
+def _render_remote(name: str, raw: bytes, files: dict[str, bytes], targets: list[str], options: dict) -> list[tuple[Outcome, bytes]]:
+    """A Dask task: validate and render one fund file from its bytes and its history files'; the
+    driver writes the PDFs, so workers need no shared file system."""
     source = Path(name)
     try:
-        fund = validate_data(data_from_bytes(raw, source), source)
+        fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source, files)
     except FactsheetError as error:
-        return [(Outcome(source, v, "failed", message=str(error)), b"") for v in variants]
-    return render_fund(source, fund, [parse_variant(v) for v in variants], _worker_renderer(options))
+        return [(Outcome(source, t, "failed", message=str(error)), b"") for t in targets]
+    documents = tuple(dict.fromkeys(parse_target(t).document for t in targets))
+    return render_fund(source, fund, None, _worker_renderer(options), documents, set(targets))
+
+
+def _history_of(source: Path) -> dict[str, bytes]:
+    """The history files a fund file refers to, read on the driver and shipped with it."""
+    return with_history(validate_data(data_from_bytes(read_bytes(source), source), source), source.parent, source).files
 
 
 def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path, record, options: dict) -> None:
@@ -317,7 +347,8 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
         client = Client(cluster)
     try:
         futures = {
-            client.submit(_render_remote, str(source), read_bytes(source), variants, options, pure=False, retries=1):
+            client.submit(_render_remote, str(source), read_bytes(source), _history_of(source), variants, options,
+                          pure=False, retries=1):
             (source, variants, hashes)
             for source, variants, hashes in tasks
         }

@@ -18,7 +18,7 @@ from .model import FundFile
 from .prominence import read_pdf, unseen
 from .render import Document, Renderer
 from .validate import load_fund
-from .variants import Variant, parse_variant
+from .variants import DOCUMENT_NAMES, Target, Variant, own_variants, parse_target, parse_variant
 from .verify import place
 from .write import output_path, write_atomic
 
@@ -34,38 +34,56 @@ def missing_texts(fund: FundFile, variant: Variant) -> list[str]:
     return [f"{path}.{lang}" for path, text in fund.texts() if not text.REQUIRED for lang in variant.langs if not text.get(lang)]
 
 
-def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None) -> Document:
+PAGE_LIMITS = {"kfs": 4, "kid": 3}  # A4 sides: the SFC's and the CSRC's key facts, the PRIIPs RTS (Art. 6)
+
+
+def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None,
+                    document: str = "factsheet") -> Document:
     """Render and verify one document in memory; raise BuildError rather than return an incomplete one."""
     variant = parse_variant(variant) if isinstance(variant, str) else variant
     if missing := missing_texts(fund, variant):
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
-    document = (renderer or default_renderer()).render(fund, variant)
+    rendered = (renderer or default_renderer()).render(fund, variant, document)
+    name = Target(document, variant).name
+    limit = PAGE_LIMITS.get(document)
+    if limit is not None and rendered.pages > limit:
+        raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {DOCUMENT_NAMES[document]} may "
+                                     f"have; {overflow(rendered.pdf, limit)}; no PDF written"])
     decoys = fund.free_texts(variant.langs)
-    view = read_pdf(document.pdf)
+    view = read_pdf(rendered.pdf)
     try:
-        placed = place(view.text, document.statements, decoys)
+        placed = place(view.text, rendered.statements, decoys)
         problems = [StatementProblem(s.id, lang, "missing", f"statement {s.id} (version {s.version}) is missing in {lang}")
-                    for s in document.statements for lang in s.texts if not placed[(s.id, lang)]]
+                    for s in rendered.statements for lang in s.texts if not placed[(s.id, lang)]]
         problems += [StatementProblem(sid, lang, "unseen", message)
                      for (sid, lang), spans in placed.items() if spans for message in unseen(view, sid, lang, spans)]
     finally:
         view.close()
     # PDFium drew it; every reader must: each code of each statement followed through its font to a glyph.
-    problems += [StatementProblem(u.id, u.lang, "undrawable", u.message) for u in undrawn(document.pdf, document.statements, decoys)]
+    problems += [StatementProblem(u.id, u.lang, "undrawable", u.message) for u in undrawn(rendered.pdf, rendered.statements, decoys)]
     if problems:
-        raise BuildError(fund.code, [f"{variant.name}: {p.message}; no PDF written" for p in problems], problems)
-    return document
+        raise BuildError(fund.code, [f"{name}: {p.message}; no PDF written" for p in problems], problems)
+    return rendered
 
 
-def render_pdf(fund: FundFile, variant: Variant | str = "bilingual") -> bytes:
+def overflow(pdf: bytes, limit: int) -> str:
+    """What runs past the page limit: the first words of the first page too many."""
+    from .verify import pdf_pages_text
+
+    pages = pdf_pages_text(pdf)
+    words = " ".join(" ".join(pages[limit:]).split())[:80]
+    return f"page {limit + 1} starts with {words!r}"
+
+
+def render_pdf(fund: FundFile, variant: Variant | str = "bilingual", document: str = "factsheet") -> bytes:
     """The verified PDF of a fund in a variant, as bytes."""
-    return render_document(fund, variant).pdf
+    return render_document(fund, variant, document=document).pdf
 
 
 @dataclass
 class Outcome:
     source: Path
-    variant: str
+    variant: str  # the target's name: `bilingual`, `kfs.en` (`variants.Target.name`)
     status: str  # "rendered" (in memory), then "written"; or "skipped", "failed"
     path: Path | None = None
     bytes: int = 0
@@ -73,6 +91,10 @@ class Outcome:
     message: str = ""
     fund: str = ""
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
+
+    @property
+    def document(self) -> str:
+        return parse_target(self.variant).document
 
 
 def not_meant_for(fund: FundFile, variant: Variant) -> bool:
@@ -82,26 +104,68 @@ def not_meant_for(fund: FundFile, variant: Variant) -> bool:
     return any(lang not in fund.publishes for lang in variant.langs)
 
 
-def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None) -> list[tuple[Outcome, bytes]]:
-    """Render and verify every variant of a validated fund in memory; failures are outcomes."""
+def has_key_facts(fund: FundFile) -> bool:
+    """Whether the fund gives what key facts are made of (its objective, strategy or key risks)."""
+    info = fund.fund
+    return bool(info.objective or info.strategy or info.key_risks)
+
+
+def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: list[Variant] | None = None,
+         source: Path | str = "") -> list[tuple[Target, str | None]]:
+    """The documents a fund gets: (target, None) to build, (target, why not) to skip. Without `variants`,
+    each fund's own (`variants.own_variants`); key facts and KIDs are single-language documents: key
+    facts in each language the fund publishes in (mainland: zh-CN), the KID in English."""
+    found: list[tuple[Target, str | None]] = []
+    publishes = fund.publishes
+    for document in documents:
+        if document == "factsheet":
+            allowed = own_variants(publishes)
+        elif document == "kfs":
+            allowed = [Variant((lang,)) for lang in (("zh-CN",) if fund.jurisdiction == "CN" else publishes) if lang in publishes]
+        else:
+            allowed = [Variant(("en",))]
+        chosen = variants if variants is not None else allowed
+        missing_data = {"kfs": not has_key_facts(fund), "kid": fund.priips is None}.get(document, False)
+        for variant in chosen:
+            target = Target(document, variant)
+            if missing_data:
+                why = f"{source}: no {DOCUMENT_NAMES[document]} for {fund.code}: the fund file gives no data for one"
+            elif not_meant_for(fund, variant):
+                other = ", ".join(lang for lang in variant.langs if lang not in publishes)
+                why = f"{source}: the fund publishes in {', '.join(publishes)}, not in {other}: no {target.name} document"
+            elif document != "factsheet" and variant not in allowed:
+                why = f"{source}: a {DOCUMENT_NAMES[document]} is a single-language document in {', '.join(v.name for v in allowed)}: no {target.name}"
+            else:
+                why = None
+            if missing_data and any(t.document == document and w for t, w in found):
+                continue  # said once per document type
+            found.append((target, why))
+    return found
+
+
+def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, renderer: Renderer | None = None,
+                documents: tuple[str, ...] = ("factsheet",), only: set[str] | None = None) -> list[tuple[Outcome, bytes]]:
+    """Render and verify every document of a validated fund in memory (those named in `only`, when
+    given); failures are outcomes."""
     results: list[tuple[Outcome, bytes]] = []
-    for variant in variants:
-        if not_meant_for(fund, variant):
-            other = ", ".join(lang for lang in variant.langs if lang not in fund.publishes)
-            message = f"{source}: the fund publishes in {', '.join(fund.publishes)}, not in {other}: no {variant.name} document"
-            results.append((Outcome(source, variant.name, "skipped", message=message), b""))
+    for target, why in plan(fund, documents, variants, source):
+        if only is not None and target.name not in only:
+            continue
+        if why:
+            results.append((Outcome(source, target.name, "skipped", message=why), b""))
             continue
         try:
-            document = render_document(fund, variant, renderer)
+            document = render_document(fund, target.variant, renderer, target.document)
         except FactsheetError as error:
-            results.append((Outcome(source, variant.name, "failed", message=_with_source(source, error)), b""))
+            results.append((Outcome(source, target.name, "failed", message=_with_source(source, error)), b""))
             continue
         except TemplateError as error:  # a user's template that breaks on this fund fails this document only
-            message = f"{source}: {variant.name}: template error: {error}"
-            results.append((Outcome(source, variant.name, "failed", message=message), b""))
+            where = f" ({error.filename}, line {error.lineno})" if getattr(error, "filename", None) else ""
+            message = f"{source}: {target.name}: template error{where}: {error}"
+            results.append((Outcome(source, target.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
-        outcome = Outcome(source, variant.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)
+        outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)
         results.append((outcome, document.pdf))
     return results
 
@@ -118,13 +182,16 @@ def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
     return outcome
 
 
-def build_file(source: Path, variants: list[Variant], out_dir: Path, renderer: Renderer | None = None) -> list[Outcome]:
-    """Build every variant of one fund file; failures are outcomes, not exceptions."""
+def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, renderer: Renderer | None = None,
+               documents: tuple[str, ...] = ("factsheet",), only: set[str] | None = None) -> list[Outcome]:
+    """Build every document of one fund file; failures are outcomes, not exceptions."""
     try:
         fund = load_fund(source)
     except FactsheetError as error:
-        return [Outcome(source, v.name, "failed", message=str(error)) for v in variants]
-    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer)]
+        names = sorted(only) if only else [v.name for v in variants or []] or ["*"]
+        return [Outcome(source, name, "failed", message=str(error)) for name in names]
+    return [write_outcome(outcome, pdf, out_dir)
+            for outcome, pdf in render_fund(source, fund, variants, renderer, documents, only)]
 
 
 def _with_source(source: Path, error: FactsheetError) -> str:

@@ -86,10 +86,12 @@ class Renderer:
             return Markup("").join(Markup('<span lang="{}">{}</span>').format(lang, text) for lang, text in zip(langs, seen))
         return t
 
-    def html(self, fund: FundFile, variant: Variant) -> tuple[str, list[FilledStatement]]:
+    def html(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> tuple[str, list[FilledStatement]]:
         family = fonts.family_name(fonts.script_for(variant.langs))
-        facts = view.factsheet_facts(fund)
-        statements = fill_statements(fund, variant, facts)
+        facts = view.document_facts(fund, document)
+        values = view.statement_values(fund, document)
+        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
+        statements = fill_statements(fund, variant, facts, values, jurisdiction)
         localisers = {lang: self._localisers[lang] for lang in variant.langs}
         colour = self.brand.primary if self.brand and self.brand.primary else None
         colours = (colour, COLOURS[1]) if colour else COLOURS
@@ -113,15 +115,16 @@ class Renderer:
             "roles": view.ROLES, "dealing": view.DEALING,
             "statements": {block: [s for s in statements if s.block == block] for block in ("risk", "performance", "disclaimer")},
         }
-        return self.env.get_template("factsheet.html.j2").render(context), statements
+        context |= view.document_context(fund, document, localisers, variant.langs, family, colours)
+        return self.env.get_template(view.TEMPLATES[(document, fund.jurisdiction)]).render(context), statements
 
     # -- PDF ------------------------------------------------------------------
     def _page_css(self, variant: Variant, family: str) -> str:
         return _page_css(variant.langs, family, tuple(self._localisers[lang]._("Page {page} of {pages}") for lang in variant.langs))
 
-    def render(self, fund: FundFile, variant: Variant) -> Document:
+    def render(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> Document:
         check_glyphs(fund, variant)
-        html, statements = self.html(fund, variant)
+        html, statements = self.html(fund, variant, document)
         script = fonts.script_for(variant.langs)
         family = fonts.family_name(script)
         page_css = self._page_css(variant, family)

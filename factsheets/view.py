@@ -299,9 +299,48 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
     return PerformanceView(own, title, periods, years, rows, partial, since, bar_chart, growth, growth_since, caption, basis, note)
 
 
-def factsheet_facts(fund: FundFile) -> Facts:
-    """What a factsheet of the fund shows, which statements depend on."""
+# The template of each document type, by jurisdiction: a house overrides one file by file.
+TEMPLATES = {("factsheet", "CN"): "factsheet.html.j2", ("factsheet", "HK"): "factsheet.html.j2",
+             ("kfs", "CN"): "kfs-cn.html.j2", ("kfs", "HK"): "kfs-hk.html.j2",
+             ("kid", "CN"): "kid.html.j2", ("kid", "HK"): "kid.html.j2"}
+
+
+def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
+    """What a document of the fund shows, which statements depend on."""
     figures = fund_figures(fund)
-    return Facts("factsheet", shows_holdings=fund.holdings is not None, shows_performance=figures.shows_performance,
+    shows_holdings = fund.holdings is not None and document == "factsheet"
+    return Facts(document, shows_holdings=shows_holdings, shows_performance=figures.shows_performance,
                  shows_calendar_years=figures.shows_calendar_years, too_young=figures.too_young,
                  currency=fund.fund.class_currency(fund.fund.share_classes[0]))
+
+
+def factsheet_facts(fund: FundFile) -> Facts:
+    return document_facts(fund, "factsheet")
+
+
+def statement_values(fund: FundFile, document: str) -> dict[str, object]:
+    """Placeholders of the approved statements that the document computes rather than the fund file
+    gives (a KID's SRI and its words, say): `kid.statement_values` and `key_facts.statement_values`."""
+    if document == "kid":
+        from . import kid
+
+        return kid.statement_values(fund)
+    if document == "kfs":
+        from . import key_facts
+
+        return key_facts.statement_values(fund)
+    return {}
+
+
+def document_context(fund: FundFile, document: str, localisers: dict[str, Localiser], langs: tuple[str, ...],
+                     family: str, colours: tuple[str, ...]) -> dict[str, object]:
+    """What the key facts and KID templates need beyond a factsheet's context (`key_facts.py`, `kid.py`)."""
+    if document == "kid":
+        from . import kid
+
+        return {"document": document, **kid.context(fund, localisers, langs, family, colours)}
+    if document == "kfs":
+        from . import key_facts
+
+        return {"document": document, **key_facts.context(fund, localisers, langs, family, colours)}
+    return {"document": document}

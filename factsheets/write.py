@@ -22,7 +22,7 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.-]{0,120}$")
 # The parts of a file name: a fund code (as `model.Code`) and a variant name (`en`, `zh-CN`,
 # `bilingual`, `en+zh-HK`).
 CODE = re.compile(CODE_PATTERN)
-VARIANT = re.compile(r"^[A-Za-z]{2,12}(-[A-Za-z]{2,4})?(\+[A-Za-z]{2,12}(-[A-Za-z]{2,4})?)?$")
+VARIANT = re.compile(r"^((kfs|kid)\.)?[A-Za-z]{2,12}(-[A-Za-z]{2,4})?(\+[A-Za-z]{2,12}(-[A-Za-z]{2,4})?)?$")
 
 
 class WriteError(FactsheetError):
@@ -30,7 +30,8 @@ class WriteError(FactsheetError):
 
 
 def output_path(out_dir: Path, code: str, variant_name: str) -> Path:
-    """`<out_dir>/<code>.<variant>.pdf`, refusing any name or link that could lead elsewhere."""
+    """`<out_dir>/<code>.<variant>.pdf` (`<code>.kfs.<variant>.pdf` for key facts, `<code>.kid.en.pdf` for a
+    KID: `variants.Target.name`), refusing any name or link that could lead elsewhere."""
     if not isinstance(code, str) or not CODE.fullmatch(code):
         raise WriteError(f"fund code {code!r} is not safe in a file name")
     if not isinstance(variant_name, str) or not VARIANT.fullmatch(variant_name):

@@ -23,7 +23,16 @@ from rich.table import Table
 from ..config import Config, ConfigError, load_config, renderer_options
 from ..errors import FactsheetError
 from ..load import fund_files
-from ..variants import DEFAULT, VariantError, parse_variants
+from ..variants import VariantError, parse_documents, parse_variants
+
+
+def _documents(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_documents(value)
+    except VariantError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -41,7 +50,9 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
               help="Folder for the PDFs, named <fund code>.<variant>.pdf, and manifest.json  [default: the project's, else out]")
 @click.option("--lang", "variants", default=None, callback=_variants,
               help="Variants, comma-separated: en, zh-CN, zh-HK, two joined by + (en+zh-HK), or bilingual (en+zh-CN)  "
-                   "[default: the project's, else bilingual]")
+                   "[default: the project's, else each fund's own: every language it publishes in, and English with each Chinese]")
+@click.option("--doc", "documents", default=None, callback=_documents,
+              help="Document types, comma-separated: factsheet, kfs (key facts), kid (PRIIPs KID)  [default: the project's, else factsheet]")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The project's factsheets.toml  [default: the nearest one above the current folder]")
 @click.option("-j", "--jobs", default=0, type=click.IntRange(0, 256), help="Worker processes [default: one per core].")
@@ -54,7 +65,7 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
               help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
 @click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
-def build(paths: tuple[Path, ...], out_dir: Path | None, variants, config_path: Path | None, jobs: int, executor: str,
+def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, config_path: Path | None, jobs: int, executor: str,
           scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, watch: bool, quiet: bool) -> None:
     """Build factsheets from fund files (YAML or JSON) and folders of them; in a project
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
@@ -97,9 +108,10 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, config_path: 
                 sys.exit(2)
             return Counter()
         out = out_dir or config.build.out or Path("out")
-        chosen = variants or parse_variants(",".join(config.build.variants) or DEFAULT)
+        chosen = variants or (parse_variants(",".join(config.build.variants)) if config.build.variants else None)
         options = dict(jobs=jobs, force=force, fail_fast=fail_fast, executor=executor, scheduler=scheduler,
-                       renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_})
+                       renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_},
+                       documents=documents or ("factsheet",))
         try:
             return _run(files, chosen, out, options, quiet)
         except FactsheetError as error:

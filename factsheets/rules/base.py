@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal
 
+from ..errors import Problem
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..disclosures import Library
     from ..model import FundFile

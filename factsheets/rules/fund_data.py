@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..performance import too_young
 from ..errors import Problem
 from ..model import LANGS
+from ..performance import too_young
 from .base import Finding, FundContext, Rule, register
 
 _RETURN_AFTER_AS_OF = re.compile(r"^a (?:benchmark )?return for \d+ is after as_of")
