@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,26 @@ def _apply(text: str, pairs: list[list[str]]) -> str:
     return text
 
 
+def _source(name: str) -> Path:
+    """A case's fund: a file in examples/, or (with a folder) one under tests/data/ (the fund/v2 files
+    of the house export, with their histories)."""
+    return (Path(__file__).parent / "data" / name) if "/" in name else EXAMPLES / name
+
+
 def _fund_findings(case: dict, tmp_path: Path):
-    source = EXAMPLES / case["fund"]
+    source = _source(case["fund"])
     target = tmp_path / source.name
+    if (source.parent / "history").is_dir():  # the fund's history files, changed as the case says
+        shutil.copytree(source.parent / "history", tmp_path / "history")
+        for name, pairs in (case.get("history_replace") or {}).items():
+            file = tmp_path / name
+            file.write_bytes(_apply(file.read_bytes().decode("utf-8"), pairs).encode("utf-8"))
     target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
     library = None
     if "library_replace" in case:
         library = parse_library(_apply(LIBRARY.read_text(encoding="utf-8"), case["library_replace"]).encode("utf-8"))
     today = case.get("today", DEFAULT_TODAY)
-    ctx = fund_context(target, today=today, max_age=case.get("max_age", 45), library=library,
+    ctx = fund_context(target, today=today, max_age=case.get("max_age"), library=library,
                        pins=pins("CN") if library else None)
     findings = check_context(ctx)
     if "config" in case:
@@ -64,7 +76,7 @@ _renderers: dict = {}
 
 def _pdf_findings(case: dict, tmp_path: Path):
     spec = case["render"] or {}
-    source = EXAMPLES / case["fund"]
+    source = _source(case["fund"])
     fund = load_fund(source)
     variant = spec.get("variant", "bilingual")
     renderer = None
@@ -126,7 +138,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PDF)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

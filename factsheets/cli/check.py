@@ -25,7 +25,8 @@ from ._common import (
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @FORMAT_OPTION
 @click.option("--max-age", type=click.IntRange(min=0), default=None, metavar="DAYS",
-              help="Largest age of as_of in days before the data is stale  [default: 45, or max_age in the configuration]")
+              help="Largest age of as_of in days before the data is stale  [default: max_age in the configuration, else 45 "
+                   "days for mainland funds and three months for Hong Kong funds (SFC)]")
 @TODAY_OPTION
 @click.option("--render", "render_pdfs", is_flag=True,
               help="Also render each fund in memory as `build` does (the project's templates, styles and brand; every "
@@ -44,7 +45,7 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, template_dirs, styl
     """Check fund files (and folders of them) for every rule, without rendering.
 
     Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error."""
-    from ..rules.check import DEFAULT_MAX_AGE, check_fund_file
+    from ..rules.check import check_fund_file
 
     existing(paths, "file or folder")
     files = fund_files(list(paths))
@@ -52,7 +53,7 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, template_dirs, styl
         fail("no fund files (*.yaml, *.yml, *.json) found")
     config = config_of(config_path)
     today_ = today_of(today)
-    age = max_age if max_age is not None else (config.max_age if config.max_age is not None else DEFAULT_MAX_AGE)
+    age = max_age if max_age is not None else config.max_age  # None: each jurisdiction's limit (CN 45 days, HK three months)
     chosen = None
     if variants is not None or (render_pdfs and config.build.variants):
         from ..variants import VariantError, parse_variants

@@ -91,7 +91,8 @@ class FundContext:
     library: Library | None
     pins: dict | None
     today: dt.date
-    max_age: int
+    max_age: int | None  # days; None: the jurisdiction's own limit
+    history_problems: list[tuple[str, str]] = field(default_factory=list)  # (dotted path, message): files that cannot be read
     # Where each field stands in the file (`load.positions`): dotted path -> (line, column).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 

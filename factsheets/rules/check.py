@@ -25,7 +25,7 @@ from .pdf import RenderFailed
 if TYPE_CHECKING:  # pragma: no cover
     from ..render import Renderer
 
-DEFAULT_MAX_AGE = 45
+DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
 
 
 def validate_with_kinds(data: dict, today: dt.date | None = None) -> tuple[FundFile | None, list[tuple[Problem, str]]]:
@@ -37,7 +37,7 @@ def validate_with_kinds(data: dict, today: dt.date | None = None) -> tuple[FundF
         return None, [(problem, problem.kind) for problem in problems_of(error)]
 
 
-def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, data: dict | None = None,
+def fund_context(path: Path, *, today: dt.date, max_age: int | None = None, data: dict | None = None,
                  library: Library | None = None, pins: dict | None = None) -> FundContext:
     problems: list[tuple[Problem, str]] = []
     fund = None
@@ -61,7 +61,14 @@ def fund_context(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE, 
             pinned = default_pins(lib.jurisdiction)
         except (FileNotFoundError, OSError):
             pinned = {}
-    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age, positions)
+    history: list[tuple[str, str]] = []
+    if fund is not None and fund.history_paths():
+        from ..load import read_history
+
+        fund._files, found = read_history(fund.history_paths(), Path(path).parent)
+        history = [(p.path, p.message) for p in found]
+    return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age, positions=positions,
+                       history_problems=history)
 
 
 def check_context(ctx: FundContext) -> list[Finding]:
@@ -73,7 +80,7 @@ def check_context(ctx: FundContext) -> list[Finding]:
     return sorted(_unique(findings), key=lambda f: f.sort_key)
 
 
-def check_fund_file(path: Path, *, today: dt.date, max_age: int = DEFAULT_MAX_AGE) -> tuple[FundContext, list[Finding]]:
+def check_fund_file(path: Path, *, today: dt.date, max_age: int | None = None) -> tuple[FundContext, list[Finding]]:
     ctx = fund_context(path, today=today, max_age=max_age)
     return ctx, check_context(ctx)
 

@@ -138,12 +138,12 @@ class YoungFundPerformance(Rule):
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         fund = ctx.fund
-        if fund is None or fund.performance is None or fund.fund.inception_date is None:
-            return
+        if fund is None or fund.performance is None or fund.performance.annual_returns is None or fund.fund.inception_date is None:
+            return  # a fund with a NAV history shows no figures while young: the build leaves them out
         if too_young(fund.fund.inception_date, fund.as_of):
             yield self.finding(
                 ctx, f"the fund started on {fund.fund.inception_date.isoformat()}, less than 6 months before as_of "
-                     f"{fund.as_of.isoformat()}, and may not show performance", location="performance")
+                     f"{fund.as_of.isoformat()}, and may not show performance", location="performance.annual_returns")
 
 
 @register
@@ -152,18 +152,31 @@ class StaleData(Rule):
     name = "stale-data"
     message = "the fund data is older than the maximum age"
     explanation = (
-        "`as_of` is more than `--max-age` days (default 45; `max_age` in the configuration) before today\n"
-        "(or `--today DATE`). A factsheet built from stale data misleads. Fix: update the data and `as_of`,\n"
-        "or, for an archived fund file, waive the rule with a reason, an approver and an expiry date."
+        "`as_of` is too far before today (or `--today DATE`): more than `--max-age` days (`max_age` in the\n"
+        "configuration), else more than 45 days for a mainland fund (the house's default) and more than three\n"
+        "months for a Hong Kong fund (SFC: performance figures more than three months old may not be published).\n"
+        "A document built from stale data misleads. Fix: update the data and `as_of`, or, for an archived fund\n"
+        "file, waive the rule with a reason, an approver and an expiry date."
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         if ctx.fund is None:
             return
-        age = (ctx.today - ctx.fund.as_of).days
-        if age > ctx.max_age:
-            yield self.finding(ctx, f"as_of {ctx.fund.as_of.isoformat()} is {age} days before {ctx.today.isoformat()}, "
-                                    f"more than the maximum of {ctx.max_age}", location="as_of")
+        from ..performance import add_months
+
+        as_of = ctx.fund.as_of
+        age = (ctx.today - as_of).days
+        if ctx.max_age is not None or ctx.fund.jurisdiction != "HK":
+            limit = ctx.max_age if ctx.max_age is not None else DEFAULT_MAX_AGE
+            if age > limit:
+                yield self.finding(ctx, f"as_of {as_of.isoformat()} is {age} days before {ctx.today.isoformat()}, "
+                                        f"more than the maximum of {limit}", location="as_of")
+        elif ctx.today > add_months(as_of, 3):
+            yield self.finding(ctx, f"as_of {as_of.isoformat()} is more than three months before {ctx.today.isoformat()}: "
+                                    f"a Hong Kong fund's figures may no longer be published (SFC)", location="as_of")
+
+
+DEFAULT_MAX_AGE = 45
 
 
 @register
