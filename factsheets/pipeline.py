@@ -147,12 +147,20 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
                 documents: tuple[str, ...] = ("factsheet",), only: set[str] | None = None) -> list[tuple[Outcome, bytes]]:
     """Render and verify every document of a validated fund in memory (those named in `only`, when
     given); failures are outcomes."""
+    from .rules.check import build_blockers
+
     results: list[tuple[Outcome, bytes]] = []
+    blockers = [f"{source}: {f.location}: {f.message}" if f.location else f"{source}: {f.message}"
+                for f in build_blockers(fund, str(source))]
     for target, why in plan(fund, documents, variants, source):
         if only is not None and target.name not in only:
             continue
         if why:
             results.append((Outcome(source, target.name, "skipped", message=why), b""))
+            continue
+        if blockers:
+            message = "\n".join(f"{line} ({target.name}: no PDF written)" for line in blockers)
+            results.append((Outcome(source, target.name, "failed", message=message), b""))
             continue
         try:
             document = render_document(fund, target.variant, renderer, target.document)

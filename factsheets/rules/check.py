@@ -205,3 +205,15 @@ def render_findings(fund: FundFile, file: str, variants: list, renderer: Rendere
             finding.fund = fund.code
             findings.append(finding)
     return findings
+
+
+# The fund-file rules whose findings stop the build too: a document with banned wording, a mainland
+# figure without its benchmark, or a typed figure the history contradicts is never written.
+BUILD_BLOCKERS = ("DS003", "PF001", "PF002", "PF005")
+
+
+def build_blockers(fund: FundFile, source: str) -> list[Finding]:
+    """The error findings of `BUILD_BLOCKERS` on a validated fund (its history already read)."""
+    lib = default_library(fund.jurisdiction)
+    ctx = FundContext(source, None, fund, [], lib, None, fund.as_of, None)
+    return [f for code in BUILD_BLOCKERS for f in REGISTRY[code].check(ctx) if f.severity == "error"]
