@@ -85,6 +85,7 @@ class Entry:
     inputs: str = ""
     error: str = ""
     document: str = "factsheet"  # factsheet, kfs or kid
+    warnings: list[str] = field(default_factory=list)  # layout warnings (a last page with a line or two)
 
     def __post_init__(self) -> None:
         name = self.variant.partition(".")[0]
@@ -123,6 +124,7 @@ def _entry(outcome: Outcome, inputs: str) -> Entry:
         entry.path, entry.fund = str(outcome.path), outcome.fund
         entry.sha256, entry.bytes, entry.pages = hashlib.sha256(data).hexdigest(), len(data), outcome.pages
         entry.statements = outcome.statements
+        entry.warnings = outcome.warnings
     return entry
 
 

@@ -49,6 +49,9 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if limit is not None and rendered.pages > limit:
         raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {DOCUMENT_NAMES[document]} may "
                                      f"have; {overflow(rendered.pdf, limit)}; no PDF written"])
+    rendered.warnings = layout_warnings(rendered.pdf)
+    if rendered.warnings and (renderer or default_renderer()).strict_layout:
+        raise BuildError(fund.code, [f"{name}: {w}; no PDF written (--strict-layout)" for w in rendered.warnings])
     decoys = fund.free_texts(variant.langs)
     view = read_pdf(rendered.pdf)
     try:
@@ -64,6 +67,35 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if problems:
         raise BuildError(fund.code, [f"{name}: {p.message}; no PDF written" for p in problems], problems)
     return rendered
+
+
+FOOTER_PT = 45  # the page's bottom margin, where the running footer (fund name, page numbers) stands
+LONELY_LINES = 6  # a last page with this many lines or fewer is a layout failure, not a page
+
+
+def layout_warnings(pdf: bytes) -> list[str]:
+    """A last page that holds only a footnote or a source line: a reader turns the page for nothing, and a
+    designer should tighten the layout (the build reports it; `--strict-layout` makes it an error)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    pages = len(document)
+    try:
+        if pages < 2:
+            return []
+        page = document[pages - 1]
+        textpage = page.get_textpage()
+        rects = [textpage.get_rect(i) for i in range(textpage.count_rects(0, -1))]
+        lines = {round(top) for _, bottom, _, top in rects if bottom > FOOTER_PT}
+        words = " ".join(textpage.get_text_bounded(0, FOOTER_PT, page.get_width(), page.get_height()).split())
+        textpage.close()
+        page.close()
+    finally:
+        document.close()
+    if len(lines) <= LONELY_LINES:
+        return [f"the last page (page {pages}) holds only {len(lines)} line{'s' * (len(lines) != 1)} "
+                f"({words[:60]!r}): tighten the layout so that it fits the page before"]
+    return []
 
 
 def overflow(pdf: bytes, limit: int) -> str:
@@ -91,6 +123,7 @@ class Outcome:
     message: str = ""
     fund: str = ""
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
+    warnings: list[str] = field(default_factory=list)  # layout warnings of a written document
 
     @property
     def document(self) -> str:
@@ -173,7 +206,8 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
             results.append((Outcome(source, target.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
-        outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)
+        outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried,
+                          [f"{source}: {target.name}: {w}" for w in document.warnings])
         results.append((outcome, document.pdf))
     return results
 

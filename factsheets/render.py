@@ -41,12 +41,14 @@ class Document:
     pages: int = 0
     fonts: dict[str, int] = field(default_factory=dict)  # embedded face -> subset bytes
     record: archive.Record | None = None  # what the PDF says about itself (XMP), with the inputs hash
+    warnings: list[str] = field(default_factory=list)  # layout problems that do not stop the build (unless strict)
 
 
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
-                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None):
+                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None, strict_layout: bool = False):
         self.pdf_variant = archive.check_variant(pdf_variant)  # None: a plain (tagged) PDF
+        self.strict_layout = strict_layout  # a layout warning (a last page with only a line or two) fails the document
         style_files = [Path(p).resolve() for p in style_files or []]
         self.template_dirs = [*(Path(p).resolve() for p in template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
         self.env = Environment(

@@ -210,7 +210,9 @@ class PerformanceView:
 
     @property
     def wide(self) -> bool:
-        return self.own
+        """Figures computed from the history (periods, two charts) take the page's width; typed or index
+        calendar years sit in a column."""
+        return bool(self.periods or self.growth)
 
 
 def _label(localisers: dict[str, Localiser], langs: tuple[str, ...], msgid: str, **values) -> dict[str, str]:

@@ -63,10 +63,12 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document.")
 @click.option("--pdf-variant", default="pdf/a-3u", show_default=True,
               help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
+@click.option("--strict-layout", is_flag=True,
+              help="Fail a document whose layout the build warns about (a last page holding only a line or two), as CI should.")
 @click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, config_path: Path | None, jobs: int, executor: str,
-          scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, watch: bool, quiet: bool) -> None:
+          scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, strict_layout: bool, watch: bool, quiet: bool) -> None:
     """Build factsheets from fund files (YAML or JSON) and folders of them; in a project
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
     if scheduler and executor != "dask":
@@ -110,7 +112,8 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
         out = out_dir or config.build.out or Path("out")
         chosen = variants or (parse_variants(",".join(config.build.variants)) if config.build.variants else None)
         options = dict(jobs=jobs, force=force, fail_fast=fail_fast, executor=executor, scheduler=scheduler,
-                       renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_},
+                       renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_,
+                                         **({"strict_layout": True} if strict_layout else {})},
                        documents=documents or ("factsheet",))
         try:
             return _run(files, chosen, out, options, quiet)
@@ -164,6 +167,9 @@ def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool)
 
     def on_entry(entry) -> None:
         counts[entry.status] += 1
+        for warning in entry.warnings if entry.status == "written" else []:
+            counts["warnings"] += 1
+            progress.console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
         if entry.status == "failed":
             progress.console.print(entry.error, markup=False, highlight=False, soft_wrap=True)
         elif not live and not quiet:
@@ -178,7 +184,8 @@ def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool)
         _summary(console, counts, elapsed)
     click.echo(
         f"{counts['written']} written, {counts['unchanged']} unchanged, {counts['skipped']} skipped, "
-        f"{counts['failed']} failed in {elapsed:.1f} s"
+        f"{counts['failed']} failed" + (f", {counts['warnings']} layout warning{'s' * (counts['warnings'] != 1)}" if counts["warnings"] else "")
+        + f" in {elapsed:.1f} s"
     )
     return counts
 
