@@ -201,8 +201,7 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
             results.append((Outcome(source, target.name, "failed", message=_with_source(source, error)), b""))
             continue
         except TemplateError as error:  # a user's template that breaks on this fund fails this document only
-            where = f" ({error.filename}, line {error.lineno})" if getattr(error, "filename", None) else ""
-            message = f"{source}: {target.name}: template error{where}: {error}"
+            message = f"{source}: {target.name}: template error{template_location(error)}: {error}"
             results.append((Outcome(source, target.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
@@ -234,6 +233,22 @@ def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, rend
         return [Outcome(source, name, "failed", message=str(error)) for name in names]
     return [write_outcome(outcome, pdf, out_dir)
             for outcome, pdf in render_fund(source, fund, variants, renderer, documents, only)]
+
+
+def template_location(error: TemplateError) -> str:
+    """ " in templates/sections/header.html.j2, line 7": where a template failed, for its author. Jinja gives
+    a syntax error's file and line; an error while rendering is found in the traceback's template frames."""
+    filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        frame = error.__traceback__
+        while frame is not None:
+            name = frame.tb_frame.f_code.co_filename
+            if name.endswith((".j2", ".html")):
+                filename, lineno = name, frame.tb_lineno
+            frame = frame.tb_next
+    if not filename:
+        return ""
+    return f" in {filename}" + (f", line {lineno}" if lineno else "")
 
 
 def _with_source(source: Path, error: FactsheetError) -> str:
