@@ -48,7 +48,8 @@ def assets_hash(options: dict | None = None) -> str:
     digest = hashlib.sha256(__version__.encode() + repr(sorted(options.items())).encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())  # it sets the dates inside every PDF
     package = Path(__file__).resolve().parent
-    for folder in (*options.get("template_dirs", ()), TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
+    for folder in (*options.get("template_dirs", ()), *([options["catalogue"]] if options.get("catalogue") else []),
+                   TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
         _tree_hash(digest, Path(folder))
     brand = options.get("brand")
     for path in (*options.get("style_files", ()), *([brand.logo] if brand and brand.logo else [])):

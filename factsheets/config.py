@@ -143,6 +143,8 @@ def renderer_options(config: Config) -> dict:
         options["style_files"] = tuple(sorted(settings.styles.glob("*.css")))
     if config.brand != Brand():
         options["brand"] = config.brand
+    if config.path is not None and (config.path.parent / "locale").is_dir():  # the project's own catalogues
+        options["catalogue"] = config.path.parent / "locale"
     return options
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from io import BytesIO
+from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
@@ -59,12 +60,7 @@ class MissingLabel(FactsheetError):
     pass
 
 
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalogue of a language, built in memory from its .po file once per process."""
-    if lang not in CATALOG_DIRS:
-        return gettext.NullTranslations()  # msgids are English
-    po = resources.files("factsheets").joinpath("locale", CATALOG_DIRS[lang], "LC_MESSAGES", f"{DOMAIN}.po")
+def _compiled(po, lang: str) -> Translations:
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=BABEL_LOCALES[lang], domain=DOMAIN)
     buffer = BytesIO()
@@ -73,18 +69,41 @@ def translations(lang: str) -> gettext.NullTranslations:
     return Translations(buffer, domain=DOMAIN)
 
 
+@cache
+def _package_translations(lang: str) -> Translations:
+    return _compiled(resources.files("factsheets").joinpath("locale", CATALOG_DIRS[lang], "LC_MESSAGES", f"{DOMAIN}.po"), lang)
+
+
+def translations(lang: str, project: Path | None = None) -> gettext.NullTranslations:
+    """The compiled catalogue of a language, built in memory from its .po file once per process. A
+    project's own catalogue (`<project>/locale/zh_CN/LC_MESSAGES/factsheets.po`), when it has one, comes
+    first: its labels are added to the package's (and replace those it also gives)."""
+    if lang not in CATALOG_DIRS:
+        return gettext.NullTranslations()  # msgids are English
+    package = _package_translations(lang)  # compiled once per process; a project's, once per renderer
+    own = project / CATALOG_DIRS[lang] / "LC_MESSAGES" / f"{DOMAIN}.po" if project is not None else None
+    if own is None or not own.is_file():
+        return package
+    try:
+        mine = _compiled(own, lang)
+    except Exception as error:  # Babel raises several kinds for a broken .po file
+        raise FactsheetError(f"{own}: not a readable gettext catalogue: {error}") from None
+    mine.add_fallback(package)
+    return mine
+
+
 class Localiser:
     """Formats one language: `_()` for labels, and Babel for every number and date."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, catalogue: Path | None = None):
         self.lang = lang
         self.locale = Locale.parse(BABEL_LOCALES[lang])
         self._compact = Locale.parse(COMPACT_LOCALES[lang])
-        self._translations = translations(lang)
+        self._translations = translations(lang, catalogue)
 
     def _(self, msgid: str, **values: object) -> str:
         text = self._translations.gettext(msgid)
-        if text is msgid and self.lang in CATALOG_DIRS:
+        if text == msgid and self.lang in CATALOG_DIRS:
             # An English label in a Chinese document is a defect, not a fallback.
             raise MissingLabel(f"label {msgid!r} has no {self.lang} translation in the catalogue")
         return text.format(**values) if values else text

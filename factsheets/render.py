@@ -46,7 +46,8 @@ class Document:
 
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
-                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None, strict_layout: bool = False):
+                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
+                 catalogue: Path | None = None):
         self.pdf_variant = archive.check_variant(pdf_variant)  # None: a plain (tagged) PDF
         self.strict_layout = strict_layout  # a layout warning (a last page with only a line or two) fails the document
         style_files = [Path(p).resolve() for p in style_files or []]
@@ -72,7 +73,8 @@ class Renderer:
         if brand_css := _brand_css(brand):  # after the built-in and user styles: the configuration wins
             self.stylesheets.append(weasyprint.CSS(string=brand_css))
         self.css_text = "".join(sources.values()) + brand_css  # its content strings are drawn too: subset fonts for them
-        self._localisers = {lang: Localiser(lang) for lang in ("en", "zh-CN", "zh-HK")}
+        # A project's own labels (its templates may use labels the package does not have) come first.
+        self._localisers = {lang: Localiser(lang, Path(catalogue).resolve() if catalogue else None) for lang in ("en", "zh-CN", "zh-HK")}
         # Once per renderer: the template and style sources, for the inputs hash in each PDF.
         templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
         self.sources_digest = archive.sources_digest(templates, [self.css_text])  # every style, the brand's too

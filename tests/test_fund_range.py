@@ -228,3 +228,30 @@ def test_the_library_in_use_is_the_approved_one():
     assert library("CN").statement("past-performance").version == 2
     assert library("CN").statement("other-funds") is None
     assert [r.id for r in library("CN").retired] == ["other-funds"]
+
+
+def test_a_project_template_may_add_labels_through_its_own_catalogue(tmp_path):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    for lang, folder, text in (("zh-CN", "zh_CN", "本公司温馨提示"), ("zh-HK", "zh_HK", "本公司溫馨提示")):
+        catalog = Catalog(locale=folder)
+        catalog.add("A word from the house", text)
+        path = tmp_path / "locale" / folder / "LC_MESSAGES" / "factsheets.po"
+        path.parent.mkdir(parents=True)
+        with path.open("wb") as fh:
+            write_po(fh, catalog)
+    templates = tmp_path / "templates" / "sections"
+    templates.mkdir(parents=True)
+    (templates / "commentary.html.j2").write_text('<section class="commentary"><h2>{{ t("A word from the house") }}</h2></section>\n',
+                                                  encoding="utf-8")
+    (tmp_path / "factsheets.toml").write_text('[build]\ntemplates = "templates"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(MONEY_MARKET), "--out", str(tmp_path / "out"), "--lang", "zh-CN",
+                                      "--config", str(tmp_path / "factsheets.toml")])
+    assert result.exit_code == 0, result.output
+    assert "本公司温馨提示" in "".join(pdf_pages_text((tmp_path / "out" / "990001.zh-CN.pdf").read_bytes()))
+    # Without the project's catalogue, the label is missing in Chinese: an error, never English in a Chinese page.
+    (tmp_path / "locale" / "zh_CN" / "LC_MESSAGES" / "factsheets.po").unlink()
+    result = CliRunner().invoke(cli, ["build", str(MONEY_MARKET), "--out", str(tmp_path / "out2"), "--lang", "zh-CN",
+                                      "--config", str(tmp_path / "factsheets.toml")])
+    assert result.exit_code == 1 and "has no zh-CN translation" in result.output
