@@ -98,10 +98,12 @@ _local = threading.local()  # one Renderer per worker thread: WeasyPrint is not 
 
 
 def _worker_renderer(options: dict) -> Renderer:
-    """The worker's Renderer, built once for a set of options (templates, styles, brand) and reused."""
+    """The worker's Renderer, built once for a set of options (templates, styles, brand) and reused. The
+    driver adds `_assets`, the hash of what the options point to: a style, template or catalogue edited
+    between two runs of a long-lived process (`build --watch`) gives a new renderer."""
     key = repr(sorted(options.items()))
     if getattr(_local, "key", None) != key:
-        _local.renderer, _local.key = Renderer(**options), key
+        _local.renderer, _local.key = Renderer(**{k: v for k, v in options.items() if not k.startswith("_")}), key
     return _local.renderer
 
 
@@ -226,14 +228,14 @@ class Batch:
         for entry in done:
             on_entry(entry)
         try:
-            self._render(todo, done, on_entry)
+            self._render(todo, done, on_entry, {**self.renderer_options, "_assets": assets})
         finally:
             # Kept even when interrupted: a second run resumes where this one stopped.
             write_manifest(out_dir, done)
             remove_partials(out_dir)
         return done
 
-    def _render(self, todo: list[Task], done: list[Entry], on_entry: Callable[[Entry], None]) -> None:
+    def _render(self, todo: list[Task], done: list[Entry], on_entry: Callable[[Entry], None], options: dict) -> None:
         def record(entries: list[Entry]) -> bool:
             """Keep and report entries; True when the run must stop (--fail-fast)."""
             for entry in entries:
@@ -244,7 +246,6 @@ class Batch:
             return False
 
         jobs = self.jobs or os.cpu_count() or 1
-        options = self.renderer_options
         if self.executor == "dask":
             _run_dask(todo, jobs, self.scheduler, self.out_dir, record, options)
         elif jobs == 1 or len(todo) <= 1:
