@@ -12,10 +12,9 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from .errors import BuildError, FactsheetError, StatementProblem
-from .glyphs import undrawn
+from .errors import BuildError, FactsheetError
+from .legibility import judge
 from .model import FundFile
-from .prominence import read_pdf, unseen
 from .render import Document, Renderer
 from .validate import load_fund
 from .variants import Variant, parse_variant
@@ -40,17 +39,9 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
     document = (renderer or default_renderer()).render(fund, variant)
     decoys = fund.free_texts(variant.langs)
-    view = read_pdf(document.pdf)
-    try:
-        placed = place(view.text, document.statements, decoys)
-        problems = [StatementProblem(s.id, lang, "missing", f"statement {s.id} (version {s.version}) is missing in {lang}")
-                    for s in document.statements for lang in s.texts if not placed[(s.id, lang)]]
-        problems += [StatementProblem(sid, lang, "unseen", message)
-                     for (sid, lang), spans in placed.items() if spans for message in unseen(view, sid, lang, spans)]
-    finally:
-        view.close()
-    # PDFium drew it; every reader must: each code of each statement followed through its font to a glyph.
-    problems += [StatementProblem(u.id, u.lang, "undrawable", u.message) for u in undrawn(document.pdf, document.statements, decoys)]
+    problems = judge(document.pdf, lambda text: place(text, document.statements, decoys),
+                     {(s.id, lang): text for s in document.statements for lang, text in s.texts.items()},
+                     {s.id: s.version for s in document.statements})
     if problems:
         raise BuildError(fund.code, [f"{variant.name}: {p.message}; no PDF written" for p in problems], problems)
     return document
