@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .errors import FactsheetError
-from .verify import Span, normalise, occurrences, place
+from .verify import Span, normalise, place, prose_spans
 
 _CID = re.compile(r"^\(cid:\d+\)$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -74,7 +74,7 @@ def locate(haystack: str, expected: list[Expected], decoys: Iterable[str] = ()) 
             exact.setdefault(item.id, {})[item.lang] = item.text
     placed = place(haystack, [_Statement(sid, texts) for sid, texts in exact.items()], decoys)
     claimed = [span for spans in placed.values() for span in spans]
-    claimed += [span for decoy in {normalise(d) for d in decoys} for span in occurrences(haystack, decoy)]
+    claimed += prose_spans(haystack, decoys, [normalise(t) for texts in exact.values() for t in texts.values()])
 
     def free(span: Span) -> bool:
         return all(span[1] <= a or span[0] >= b for a, b in claimed)
