@@ -11,7 +11,7 @@ for it:
   em square after the text matrix and every transform (the height across the baseline, the width
   along it), so `transform: scaleY(0.4)` on 12 pt text is 4.8 pt;
 - on the page: every character's glyph box lies inside the visible page (the crop box);
-- ink: every character that is on the page shows ink. The page is rasterised twice, without
+- ink: every character that is on the page shows ink. The page is rasterised twice, text without
   anti-aliasing, as drawn and with every text object made invisible; the pixels that differ are
   the ink of the text. A character none of whose pixels differ is covered, painted over, drawn in
   the colour behind it, clipped or blended away. Every character must show ink: a statement
@@ -223,8 +223,8 @@ class PdfReading:
 
 @dataclass
 class _Raster:
-    """A region of a page at SCALE, drawn twice without anti-aliasing (so that every pixel of a glyph
-    is its full colour): as shown, and with every text object invisible. Where they differ is ink;
+    """A region of a page at SCALE, drawn twice with aliased text (so that every pixel of a glyph is
+    its full colour): as shown, and with every text object invisible. Where they differ is ink;
     there, the WCAG contrast between the two is what the reader sees of the text."""
 
     x0: int
@@ -286,7 +286,9 @@ def _render(page, size: tuple[int, int], region: tuple[int, int, int, int]):
         return np.zeros((0, 0, 4), dtype=np.uint8)
     bitmap = pdfium.PdfBitmap.new_native(x1 - x0, y1 - y0, raw.FPDFBitmap_BGRx, rev_byteorder=True)
     bitmap.fill_rect((255, 255, 255, 255), 0, 0, x1 - x0, y1 - y0)
-    flags = raw.FPDF_ANNOT | raw.FPDF_RENDER_NO_SMOOTHTEXT | raw.FPDF_RENDER_NO_SMOOTHPATH | raw.FPDF_REVERSE_BYTE_ORDER
+    # Text without anti-aliasing: each of its pixels is its full colour. Paths keep theirs: PDFium draws
+    # aliased paths without their blend mode.
+    flags = raw.FPDF_ANNOT | raw.FPDF_RENDER_NO_SMOOTHTEXT | raw.FPDF_REVERSE_BYTE_ORDER
     raw.FPDF_RenderPageBitmap(bitmap.raw, page.raw, -x0, -y0, size[0], size[1], 0, flags)
     array = bitmap.to_numpy().copy()
     bitmap.close()

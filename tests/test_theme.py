@@ -1,42 +1,94 @@
-"""House styles cannot hide a mandatory statement: every trick fails the build with the statement's id."""
+"""House styles cannot hide a mandatory statement: every trick fails the build with the statement's
+id, and `verify` rejects the same PDF made elsewhere (rendered with the build's check bypassed).
+
+Each trick names the checks of the judge (`factsheets.legibility`) that catch it, exactly: every
+check has a trick that only it catches, so that a check switched off fails a test here (see
+scripts/mutations.py)."""
 
 from __future__ import annotations
 
+import io
+from functools import cache
+from pathlib import Path
+
+import pikepdf
 import pytest
 
-from factsheets import BuildError, Renderer, load_fund, render_document
+from factsheets import BuildError, Renderer, load_fund, parse_variant, render_document
+from factsheets.legibility import judge
+from factsheets.rules.check import check_pdf_bytes
+from factsheets.verify import place
 
 from .conftest import ETF
 
+NOT_ADVICE = ".disclaimer .statement[data-statement='not-advice']"
+PAST = ".risk .statement[data-statement='past-performance']"
+COVER = "{ content: ''; position: absolute; top: -1pt; bottom: -1pt; background: #ffffff; }"
+DARK = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#444444"/></svg>'
+
+# trick -> (css, the statement it hides, the checks that catch it: "missing" or the judge's kinds)
 HIDING = {
-    "display-none": ".disclaimer .statement[data-statement='not-advice'] { display: none; }",
-    "visibility-hidden": ".disclaimer .statement[data-statement='not-advice'] { visibility: hidden; }",
-    "white-text": ".disclaimer .statement[data-statement='not-advice'] { color: #ffffff; }",
-    "faint-text": ".disclaimer .statement[data-statement='not-advice'] { color: #d0d0d0; }",
-    "one-pixel-font": ".disclaimer .statement[data-statement='not-advice'] { font-size: 1px; }",
-    "four-point-font": ".disclaimer .statement[data-statement='not-advice'] { font-size: 4pt; }",
-    "off-the-page": ".disclaimer .statement[data-statement='not-advice'] { position: absolute; left: 260mm; }",
-    "covered-by-a-box": (
-        ".disclaimer .statement[data-statement='not-advice'] { position: relative; }"
-        ".disclaimer .statement[data-statement='not-advice']::after { content: ''; position: absolute;"
-        " left: -2pt; right: -2pt; top: -2pt; bottom: -2pt; background: #ffffff; }"
-    ),
-    "covered-by-a-dark-box": (
-        ".disclaimer .statement[data-statement='not-advice'] { position: relative; }"
-        ".disclaimer .statement[data-statement='not-advice']::after { content: ''; position: absolute;"
-        " left: -2pt; right: -2pt; top: -2pt; bottom: -2pt; background: #1f4e79; }"
-    ),
-    "clipped-to-nothing": ".disclaimer .statement[data-statement='not-advice'] { height: 0; overflow: hidden; }",
+    "display-none": (f"{NOT_ADVICE} {{ display: none; }}", "not-advice", {"missing"}),
+    "visibility-hidden": (f"{NOT_ADVICE} {{ visibility: hidden; }}", "not-advice", {"missing"}),
+    "white-text": (f"{NOT_ADVICE} {{ color: #ffffff; }}", "not-advice", {"ink"}),
+    "faint-text": (f"{NOT_ADVICE} {{ color: #d0d0d0; }}", "not-advice", {"contrast"}),
+    "opacity": (f"{NOT_ADVICE} {{ opacity: 0.35; }}", "not-advice", {"contrast"}),
+    "dark-on-a-dark-background": (f"{NOT_ADVICE} {{ background: #555555; }}", "not-advice", {"contrast"}),
+    "light-on-a-light-background": (f"{NOT_ADVICE} {{ color: #b0b0b0; background: #f4f4f4; }}", "not-advice", {"contrast"}),
+    "over-a-dark-image": (f"{NOT_ADVICE} {{ background: url(dark.svg); }}", "not-advice", {"contrast"}),
+    "one-pixel-font": (f"{NOT_ADVICE} {{ font-size: 1px; }}", "not-advice", {"size", "ink"}),
+    "four-point-font": (f"{NOT_ADVICE} {{ font-size: 4pt; }}", "not-advice", {"size"}),
+    "squashed": (f"{NOT_ADVICE} {{ font-size: 12pt; transform: scaleY(0.4); }}", "not-advice", {"size"}),
+    "off-the-page": (f"{NOT_ADVICE} {{ position: absolute; left: 260mm; }}", "not-advice", {"missing"}),  # not even drawn
+    "half-off-the-page": (f"{NOT_ADVICE} {{ position: relative; left: -39pt; }}", "not-advice", {"page"}),
+    "covered-by-a-box": (f"{NOT_ADVICE} {{ position: relative; }} {NOT_ADVICE}::after {{ content: ''; position: absolute;"
+                         " left: -2pt; right: -2pt; top: -2pt; bottom: -2pt; background: #ffffff; }", "not-advice", {"ink"}),
+    "covered-by-a-dark-box": (f"{NOT_ADVICE} {{ position: relative; }} {NOT_ADVICE}::after {{ content: ''; position: absolute;"
+                              " left: -2pt; right: -2pt; top: -2pt; bottom: -2pt; background: #1f4e79; }", "not-advice", {"ink"}),
+    # "Past" covered: the page reads "performance does not indicate future results."
+    "one-word-covered": (f"{PAST} {{ position: relative; }} {PAST}::after {COVER} {PAST}::after {{ left: -1pt; width: 18.5pt; }}",
+                         "past-performance", {"ink"}),
+    "clipped-to-nothing": (f"{NOT_ADVICE} {{ height: 0; overflow: hidden; }}", "not-advice", {"ink"}),
+    "pushed-over-its-neighbour": (f"{NOT_ADVICE} {{ margin-top: -11pt; }}", "not-advice", {"overlap"}),
 }
 
 
+@cache
+def made(trick: str):
+    """The document a trick gives, rendered with the build's check bypassed (as a PDF made elsewhere)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "dark.svg").write_text(DARK, encoding="utf-8")
+    (folder / "theme.css").write_text(HIDING[trick][0], encoding="utf-8")
+    return Renderer(style_files=[folder / "theme.css"], pdf_variant=None).render(load_fund(ETF), parse_variant("en"))
+
+
+class Replay:
+    """A renderer that gives back a document already rendered: the build's own check runs on it."""
+
+    def __init__(self, document):
+        self.document = document
+
+    def render(self, fund, variant):
+        return self.document
+
+
 @pytest.mark.parametrize("trick", sorted(HIDING))
-def test_css_that_hides_a_statement_fails_the_build_with_its_id(tmp_path, trick):
-    css = tmp_path / "theme.css"
-    css.write_text(HIDING[trick], encoding="utf-8")
+def test_css_that_hides_a_statement_fails_the_build_with_its_id(trick):
+    _, statement, kinds = HIDING[trick]
     with pytest.raises(BuildError) as caught:
-        render_document(load_fund(ETF), "en", Renderer(style_files=[css], pdf_variant=None))
-    assert "not-advice" in str(caught.value), str(caught.value)
+        render_document(load_fund(ETF), "en", Replay(made(trick)))
+    assert statement in str(caught.value), str(caught.value)
+    assert {p.kind for p in caught.value.statements if p.id == statement} == kinds, str(caught.value)
+
+
+@pytest.mark.parametrize("trick", sorted(HIDING))
+def test_verify_rejects_the_same_pdf_made_elsewhere(trick):
+    _, statement, kinds = HIDING[trick]
+    findings = check_pdf_bytes(made(trick).pdf, "elsewhere.pdf", fund=load_fund(ETF))
+    code = "PDF001" if kinds == {"missing"} else "PDF002"
+    assert [f.lang for f in findings if f.code == code and statement in f.message] == ["en"], findings
 
 
 def test_a_harmless_theme_renders(tmp_path):
@@ -44,3 +96,70 @@ def test_a_harmless_theme_renders(tmp_path):
     css.write_text("h2 { color: #7a1f3d; border-bottom-color: #7a1f3d; } .statements p { font-size: 8.5pt; }", encoding="utf-8")
     document = render_document(load_fund(ETF), "en", Renderer(style_files=[css], pdf_variant=None))
     assert document.pdf.startswith(b"%PDF-")
+
+
+# -- PDFs made elsewhere: what CSS cannot do, a PDF writer can ----------------------------------
+
+def _wrapped(pdf: bytes, state, paint: bytes = b"") -> bytes:
+    """The PDF on a white page (blending over a transparent backdrop would change the whole page,
+    not the text), with a graphics state (`state(document)`) set as another tool would: for
+    `paint` drawn over the finished page, or, without paint, for the page's whole content."""
+    document = pikepdf.open(io.BytesIO(pdf))
+    for page in document.pages:
+        resources = page.obj.Resources
+        if "/ExtGState" not in resources:
+            resources.ExtGState = pikepdf.Dictionary()
+        resources.ExtGState["/Trick"] = document.make_indirect(state(document))
+        page.contents_add(document.make_stream(b"q 1 g -1000 -1000 4000 4000 re f Q" + (b"" if paint else b" q /Trick gs\n")),
+                          prepend=True)
+        page.contents_add(document.make_stream(b"\nq /Trick gs " + paint + b" Q\n" if paint else b"\nQ\n"))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _blend(mode: str):
+    return lambda document: pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, BM=pikepdf.Name(mode))
+
+
+def _soft_mask(document):
+    """A luminosity soft mask of 30 % grey over the whole page: everything drawn shows at 30 %."""
+    group = document.make_stream(b"0.3 g 0 0 2000 2000 re f")
+    group["/Type"], group["/Subtype"], group["/BBox"] = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 2000, 2000]
+    group["/Group"] = pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceGray)
+    return pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, SMask=pikepdf.Dictionary(S=pikepdf.Name.Luminosity, G=group))
+
+
+@cache
+def _plain() -> bytes:
+    return Renderer(pdf_variant=None).render(load_fund(ETF), parse_variant("en")).pdf
+
+
+def _statement_problems(pdf: bytes) -> dict[str, set[str]]:
+    """The judge's findings on a PDF of the ETF in English: statement id -> kinds of problem."""
+    fund = load_fund(ETF)
+    statements = made("faint-text").statements  # the same fund and variant: the same statements
+    problems = judge(pdf, lambda text: place(text, statements, fund.free_texts(("en",))),
+                     {(s.id, lang): text for s in statements for lang, text in s.texts.items()})
+    found: dict[str, set[str]] = {}
+    for problem in problems:
+        found.setdefault(problem.id, set()).add(problem.kind)
+    return found
+
+
+@pytest.mark.parametrize("trick, state, paint, kind", [
+    ("lighten", _blend("/Lighten"), b"0.75 g -1000 -1000 4000 4000 re f", "contrast"),  # nothing darker than 75 % grey
+    ("screen", _blend("/Screen"), b"", "ink"),  # the page screened onto white: all white
+    ("soft-mask", _soft_mask, b"", "contrast"),  # everything at 30 %
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_blend_modes_and_soft_masks_from_elsewhere_are_seen(trick, state, paint, kind):
+    pdf = _wrapped(_plain(), state, paint)
+    statements = {s.id for s in made("faint-text").statements}
+    assert _statement_problems(pdf) == {sid: {kind} for sid in statements}
+    findings = check_pdf_bytes(pdf, f"{trick}.pdf", fund=load_fund(ETF))
+    assert {f.message.split()[1] for f in findings if f.code == "PDF002"} == statements, findings
+
+
+def test_the_untouched_pdf_passes_the_same_checks():
+    assert _statement_problems(_plain()) == {}
+    assert _statement_problems(_wrapped(_plain(), _blend("/Normal"))) == {}
