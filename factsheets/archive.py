@@ -14,7 +14,6 @@ assistive technology, self-describing and reproducible.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html as html_lib
 import io
 import json
@@ -22,11 +21,12 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Mapping
 from xml.sax.saxutils import escape as xml_escape
 
 from . import __version__
 from .errors import FactsheetError
+from .inputs import inputs_hash
 
 if TYPE_CHECKING:
     from .model import FundFile
@@ -45,9 +45,9 @@ PROPERTIES = (
     ("asOf", "Date", "Date the fund data is as of"),
     ("variant", "Text", "Document variant (languages)"),
     ("pdfVariant", "Text", "PDF variant the file was written as"),
-    ("templateVersion", "Text", "Package version and hash of the templates and styles used"),
+    ("templateVersion", "Text", "Package version and hash of the package, templates and styles used"),
     ("statements", "bag Text", "Every mandatory statement carried, as id@version"),
-    ("inputsHash", "Text", "SHA-256 of the fund data, variant, package version, templates and styles"),
+    ("inputsHash", "Text", "SHA-256 of the fund data, variant, package, templates, styles and every file used"),
     ("generator", "Text", "Software and version that made the file"),
 )
 
@@ -77,23 +77,6 @@ def fund_json(fund: FundFile) -> bytes:
     """The validated fund data as JSON (the attachment), in one canonical form."""
     data = fund.model_dump(mode="json", by_alias=True, exclude_none=True)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n"
-
-
-def sources_digest(templates: Iterable[tuple[str, str]], styles: Iterable[str]) -> str:
-    """SHA-256 of the template sources (name, source) and the style sources a renderer uses."""
-    digest = hashlib.sha256()
-    for name, source in sorted(templates):
-        digest.update(f"template {name} {len(source.encode())}\n".encode() + source.encode())
-    for source in styles:
-        digest.update(f"style {len(source.encode())}\n".encode() + source.encode())
-    return digest.hexdigest()
-
-
-def inputs_hash(data: bytes, variant: str, sources: str, pdf_variant: str | None) -> str:
-    digest = hashlib.sha256()
-    for part in (__version__.encode(), variant.encode(), str(pdf_variant).encode(), sources.encode(), data):
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.hexdigest()
 
 
 def build_time(as_of: dt.date) -> dt.datetime:
@@ -135,18 +118,19 @@ def chart_alternatives(html: str) -> dict[str, str]:
 
 
 def write_pdf(laid_out, fund: FundFile, variant: Variant, statements, html: str, pdf_variant: str | None,
-              sources: str) -> tuple[bytes, Record]:
-    """Write a laid-out WeasyPrint document as an archival PDF; return its bytes and record."""
+              setup: str, assets: Mapping[str, str]) -> tuple[bytes, Record]:
+    """Write a laid-out WeasyPrint document as an archival PDF; return its bytes and record. `setup`
+    and `assets` are what the document was made from besides its fund data (`inputs`)."""
     import weasyprint
 
     data = fund_json(fund)
-    digest = inputs_hash(data, variant.name, sources, pdf_variant)
+    digest = inputs_hash(data, variant.name, setup, assets)
     record = Record(
         fund_code=fund.code,
         as_of=fund.as_of.isoformat(),
         variant=variant.name,
         pdf_variant=pdf_variant,
-        template_version=f"{__version__}+{sources[:12]}",
+        template_version=f"{__version__}+{setup[:12]}",
         statements=tuple(f"{s.id}@{s.version}" for s in statements),
         inputs_hash=digest,
     )

@@ -1,9 +1,11 @@
 """Batch runs: every fund x variant, in parallel worker processes, incremental and resumable.
 
 Each worker builds one `Renderer` (Jinja environment, parsed CSS, opened fonts) and reuses
-it for every document. A document whose inputs are unchanged since the last run (same
-fund file, templates, styles, disclosure library, fonts, package version and variant)
-is not rendered again. `out/manifest.json` and `manifest.csv` list every document.
+it for every document. A document whose inputs hash (`inputs`: its fund file and variant, the
+package's code and data, the judge's check version, templates, styles, brand, fonts, and every
+file it was made from, such as images the styles refer to) is the one the manifest records, and
+whose file is the one the manifest describes, is not rendered again; any other is rendered and
+judged again. `out/manifest.json` and `manifest.csv` list every document.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from typing import Callable
 
 from jinja2 import TemplateError
 
-from . import __version__, fonts
-from .assets import STYLES_DIR, TEMPLATES_DIR
 from .errors import FactsheetError
+from .inputs import current, inputs_hash
 from .load import data_from_bytes, read_bytes
 from .pipeline import Outcome, build_file, render_fund, write_outcome
 from .render import Renderer
@@ -34,34 +35,6 @@ from .variants import Variant, parse_variant
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here
-
-
-def _tree_hash(digest: "hashlib._Hash", folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-
-
-def assets_hash(options: dict | None = None) -> str:
-    """What every document depends on besides its fund file: the package, its assets, the fonts,
-    and the user's templates, styles, brand and options."""
-    options = options or {}
-    digest = hashlib.sha256(__version__.encode() + repr(sorted(options.items())).encode())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())  # it sets the dates inside every PDF
-    package = Path(__file__).resolve().parent
-    for folder in (*options.get("template_dirs", ()), TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
-        _tree_hash(digest, Path(folder))
-    brand = options.get("brand")
-    for path in (*options.get("style_files", ()), *([brand.logo] if brand and brand.logo else [])):
-        digest.update(Path(path).read_bytes())
-    try:
-        digest.update(fonts.fingerprint().encode())
-    except FactsheetError:
-        digest.update(b"no-fonts")
-    return digest.hexdigest()
-
-
-def input_hash(raw: bytes, variant: str, assets: str) -> str:
-    return hashlib.sha256(assets.encode() + variant.encode() + b"\0" + raw).hexdigest()
 
 
 @dataclass
@@ -77,8 +50,9 @@ class Entry:
     pages: int = 0
     bytes: int = 0
     statements: list[str] = field(default_factory=list)  # "id@version"
-    inputs: str = ""
+    inputs: str = ""  # `inputs.inputs_hash`
     error: str = ""
+    assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
 
 
 # -- the worker side ------------------------------------------------------------
@@ -100,18 +74,18 @@ def _init_worker(options: dict) -> None:
         pass
 
 
-def _build_one(source: str, variants: list[str], out_dir: str, hashes: dict[str, str], options: dict) -> list[Entry]:
+def _build_one(source: str, variants: list[str], out_dir: str, options: dict) -> list[Entry]:
     outcomes = build_file(Path(source), [parse_variant(v) for v in variants], Path(out_dir), _worker_renderer(options))
-    return [_entry(o, hashes[o.variant]) for o in outcomes]
+    return [_entry(o) for o in outcomes]
 
 
-def _entry(outcome: Outcome, inputs: str) -> Entry:
-    entry = Entry(str(outcome.source), outcome.variant, outcome.status, error=outcome.message, inputs=inputs)
+def _entry(outcome: Outcome) -> Entry:
+    entry = Entry(str(outcome.source), outcome.variant, outcome.status, error=outcome.message, inputs=outcome.inputs)
     if outcome.status == "written" and outcome.path:
         data = outcome.path.read_bytes()
         entry.path, entry.fund = str(outcome.path), outcome.fund
         entry.sha256, entry.bytes, entry.pages = hashlib.sha256(data).hexdigest(), len(data), outcome.pages
-        entry.statements = outcome.statements
+        entry.statements, entry.assets = outcome.statements, outcome.assets
     return entry
 
 
@@ -133,7 +107,7 @@ def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=list(Entry.__dataclass_fields__))
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "statements": " ".join(row["statements"])})
+        writer.writerow({**row, "statements": " ".join(row["statements"]), "assets": json.dumps(row["assets"], sort_keys=True)})
     write_atomic(out_dir / "manifest.csv", buffer.getvalue().encode())
 
 
@@ -143,8 +117,8 @@ def remove_partials(out_dir: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _unchanged(previous: Entry | None, inputs: str) -> bool:
-    if previous is None or previous.status not in ("written", "unchanged") or previous.inputs != inputs:
+def _unchanged(previous: Entry, inputs: str) -> bool:
+    if previous.status not in ("written", "unchanged") or previous.inputs != inputs:
         return False
     try:  # the file on disk must be the one the manifest describes, not one edited or replaced since
         with open(previous.path, "rb") as fh:
@@ -172,29 +146,28 @@ class Batch:
         except OSError as error:
             raise FactsheetError(f"{out_dir}: cannot create the output folder: {error.strerror or error}") from None
         try:  # bad templates or styles fail here, once, not in every worker
-            Renderer(**self.renderer_options)
+            setup = Renderer(**self.renderer_options).setup
         except (OSError, TemplateError) as error:
             raise FactsheetError(f"cannot use the templates and styles: {error}") from None
         previous = {} if self.force else read_manifest(out_dir)
-        assets = assets_hash(self.renderer_options)
+        digests: dict[str, str] = {}  # the files documents were made from, hashed once per run
         done: list[Entry] = []
-        todo: list[tuple[Path, list[str], dict[str, str]]] = []
+        todo: list[Task] = []
         for source in self.sources:
             try:
                 raw = read_bytes(source)  # bounded, regular files only: never a FIFO or /dev/zero
             except FactsheetError as error:
                 done += [Entry(str(source), v.name, "failed", error=str(error)) for v in self.variants]
                 continue
-            hashes = {v.name: input_hash(raw, v.name, assets) for v in self.variants}
             stale = []
             for v in self.variants:
                 old = previous.get((str(source), v.name))
-                if _unchanged(old, hashes[v.name]):
+                if old is not None and _unchanged(old, inputs_hash(raw, v.name, setup, current(old.assets, digests))):
                     done.append(Entry(**{**asdict(old), "status": "unchanged"}))
                 else:
                     stale.append(v.name)
             if stale:
-                todo.append((source, stale, hashes))
+                todo.append((source, stale))
         on_total(len(done) + sum(len(t[1]) for t in todo))
         for entry in done:
             on_entry(entry)
@@ -221,14 +194,14 @@ class Batch:
         if self.executor == "dask":
             _run_dask(todo, jobs, self.scheduler, self.out_dir, record, options)
         elif jobs == 1 or len(todo) <= 1:
-            for source, variants, hashes in todo:
-                if record(_build_one(str(source), variants, str(self.out_dir), hashes, options)):
+            for source, variants in todo:
+                if record(_build_one(str(source), variants, str(self.out_dir), options)):
                     return
         else:
             _run_local(todo, jobs, self.out_dir, record, options)
 
 
-Task = tuple[Path, list[str], dict[str, str]]  # a fund file, its stale variants, their input hashes
+Task = tuple[Path, list[str]]  # a fund file and its stale variants
 
 
 def _pool(jobs: int, options: dict) -> ProcessPoolExecutor:
@@ -249,8 +222,8 @@ def _run_pool(tasks: list[Task], jobs: int, out_dir: Path, record, options: dict
 
         def submit_next() -> None:
             for task in queue:
-                source, variants, hashes = task
-                pending[pool.submit(_build_one, str(source), variants, str(out_dir), hashes, options)] = task
+                source, variants = task
+                pending[pool.submit(_build_one, str(source), variants, str(out_dir), options)] = task
                 return
 
         for _ in range(jobs * 4):  # a bounded queue: an interrupt or a dead worker leaves little to redo
@@ -287,9 +260,9 @@ def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dic
             if stopped:
                 return
             if again:
-                source, variants, hashes = task
+                source, variants = task
                 message = f"{source}: the worker rendering it died twice (killed, or out of memory)"
-                if record([Entry(str(source), v, "failed", error=message, inputs=hashes[v]) for v in variants]):
+                if record([Entry(str(source), v, "failed", error=message) for v in variants]):
                     return
 
 
@@ -301,7 +274,7 @@ def _render_remote(name: str, raw: bytes, variants: list[str], options: dict) ->
         fund = validate_data(data_from_bytes(raw, source), source)
     except FactsheetError as error:
         return [(Outcome(source, v, "failed", message=str(error)), b"") for v in variants]
-    return render_fund(source, fund, [parse_variant(v) for v in variants], _worker_renderer(options))
+    return render_fund(source, fund, [parse_variant(v) for v in variants], _worker_renderer(options), raw)
 
 
 def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path, record, options: dict) -> None:
@@ -318,17 +291,17 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
     try:
         futures = {
             client.submit(_render_remote, str(source), read_bytes(source), variants, options, pure=False, retries=1):
-            (source, variants, hashes)
-            for source, variants, hashes in tasks
+            (source, variants)
+            for source, variants in tasks
         }
         for future in as_completed(futures):
-            source, variants, hashes = futures[future]
+            source, variants = futures[future]
             try:
                 results = future.result()
             except Exception as error:  # a task that failed on the cluster twice (e.g. its worker died)
                 message = f"{source}: failed on the cluster: {type(error).__name__}: {error}"
                 results = [(Outcome(source, v, "failed", message=message), b"") for v in variants]
-            entries = [_entry(write_outcome(o, pdf, out_dir), hashes[o.variant]) for o, pdf in results]
+            entries = [_entry(write_outcome(o, pdf, out_dir)) for o, pdf in results]
             if record(entries):
                 return
     finally:

@@ -13,10 +13,12 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from .errors import BuildError, FactsheetError
+from .inputs import inputs_hash
 from .legibility import judge
+from .load import data_from_bytes, read_bytes
 from .model import FundFile
 from .render import Document, Renderer
-from .validate import load_fund
+from .validate import validate_data
 from .variants import Variant, parse_variant
 from .verify import place
 from .write import output_path, write_atomic
@@ -63,6 +65,8 @@ class Outcome:
     message: str = ""
     fund: str = ""
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
+    inputs: str = ""  # its inputs hash over the fund file's bytes (`inputs.inputs_hash`), when rendered from them
+    assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
 
 
 def not_meant_for(fund: FundFile, variant: Variant) -> bool:
@@ -71,8 +75,11 @@ def not_meant_for(fund: FundFile, variant: Variant) -> bool:
     return "zh-HK" in variant.langs and not fund.gives_lang("zh-HK")
 
 
-def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None) -> list[tuple[Outcome, bytes]]:
-    """Render and verify every variant of a validated fund in memory; failures are outcomes."""
+def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer: Renderer | None = None,
+                raw: bytes | None = None) -> list[tuple[Outcome, bytes]]:
+    """Render and verify every variant of a validated fund in memory; failures are outcomes. With
+    the fund file's bytes (`raw`), each document's inputs hash is computed over them."""
+    renderer = renderer or default_renderer()
     results: list[tuple[Outcome, bytes]] = []
     for variant in variants:
         if not_meant_for(fund, variant):
@@ -88,7 +95,9 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant], renderer:
             results.append((Outcome(source, variant.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
-        outcome = Outcome(source, variant.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried)
+        inputs = inputs_hash(raw, variant.name, renderer.setup, document.assets) if raw is not None else ""
+        outcome = Outcome(source, variant.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried,
+                          inputs, document.assets)
         results.append((outcome, document.pdf))
     return results
 
@@ -108,10 +117,11 @@ def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
 def build_file(source: Path, variants: list[Variant], out_dir: Path, renderer: Renderer | None = None) -> list[Outcome]:
     """Build every variant of one fund file; failures are outcomes, not exceptions."""
     try:
-        fund = load_fund(source)
+        raw = read_bytes(source)  # read once: the bytes validated are the bytes hashed
+        fund = validate_data(data_from_bytes(raw, source), source)
     except FactsheetError as error:
         return [Outcome(source, v.name, "failed", message=str(error)) for v in variants]
-    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer)]
+    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer, raw)]
 
 
 def _with_source(source: Path, error: FactsheetError) -> str:
