@@ -55,6 +55,18 @@ def text_pdf(text: str = "") -> bytes:
     return buffer.getvalue()
 
 
+def drop_statement(folder: Path, statement: str, block: str = "risk") -> Path:
+    """A template folder (for `Renderer(template_dirs=[...])`) whose `block` section, risk or
+    disclaimer, leaves one statement out: a template that drops it."""
+    loop = f"{{% for s in statements.{block} %}}"
+    original = (ROOT / "templates" / "sections" / f"{block}.html.j2").read_text(encoding="utf-8")
+    assert loop in original, f"the {block} template no longer loops over its statements as {loop}"
+    (folder / "sections").mkdir(parents=True, exist_ok=True)
+    tampered = original.replace(loop, f"{{% for s in statements.{block} if s.id != '{statement}' %}}")
+    (folder / "sections" / f"{block}.html.j2").write_text(tampered, encoding="utf-8")
+    return folder
+
+
 def mutate(path: Path, tmp_path: Path, old: str, new: str, name: str = "fund.yaml") -> Path:
     """A copy of a fund file with one textual change (which must apply)."""
     text = path.read_text(encoding="utf-8")
