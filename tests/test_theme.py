@@ -8,6 +8,7 @@ scripts/mutations.py)."""
 from __future__ import annotations
 
 import io
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pikepdf
 import pytest
 
 from factsheets import BuildError, Renderer, load_fund, parse_variant, render_document
-from factsheets.legibility import judge
+from factsheets.legibility import MIN_CONTRAST, judge
 from factsheets.rules.check import check_pdf_bytes
 from factsheets.verify import place
 
@@ -163,3 +164,65 @@ def test_blend_modes_and_soft_masks_from_elsewhere_are_seen(trick, state, paint,
 def test_the_untouched_pdf_passes_the_same_checks():
     assert _statement_problems(_plain()) == {}
     assert _statement_problems(_wrapped(_plain(), _blend("/Normal"))) == {}
+
+
+# -- the tricks are real: another renderer and another reader see them too ----------------------
+
+def _poppler_page(pdf: bytes):
+    """Page 1 drawn by Poppler (pdftoppm, 144 dpi, RGB): an engine other than the judge's PDFium."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "doc.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "144", "-f", "1", "-l", "1", str(Path(folder) / "doc.pdf"), str(Path(folder) / "p")],
+                       check=True)
+        (image,) = Path(folder).glob("p*.ppm")
+        data = image.read_bytes()
+    _, size, _, pixels = data.split(b"\n", 3)
+    width, height = map(int, size.split())
+    return np.frombuffer(pixels, dtype=np.uint8)[: width * height * 3].reshape(height, width, 3)
+
+
+def _region(pdf: bytes, words: str) -> tuple[int, int, int, int]:
+    """Where pdfplumber (a reader other than PDFium) finds `words` on page 1, in pixels at 144 dpi."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        chars = [c for c in document.pages[0].chars if c["text"].strip()]
+    text = "".join(c["text"] for c in chars)
+    start = text.index(words.replace(" ", ""))
+    span = chars[start: start + len(words.replace(" ", ""))]
+    return (int(min(c["x0"] for c in span) * 2), int(min(c["top"] for c in span) * 2),
+            int(max(c["x1"] for c in span) * 2) + 1, int(max(c["bottom"] for c in span) * 2) + 1)
+
+
+def _darkest_contrast(pdf: bytes, words: str) -> float:
+    """The WCAG contrast of the darkest pixel Poppler draws where `words` stand, against white."""
+    from factsheets.legibility import contrast, luminance
+
+    x0, y0, x1, y1 = _region(pdf, words)
+    pixels = _poppler_page(pdf)[y0:y1, x0:x1].reshape(-1, 3)
+    return max(contrast(luminance(tuple(p / 255)), 1.0) for p in pixels)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_the_tricks_are_real_in_another_renderer():
+    words = "This document is for information only."
+    assert _darkest_contrast(_plain(), words) > 10  # untouched: dark text, found where pdfplumber says
+    assert _darkest_contrast(made("opacity").pdf, words) < MIN_CONTRAST
+    assert _darkest_contrast(made("faint-text").pdf, words) < MIN_CONTRAST
+    assert _darkest_contrast(made("one-word-covered").pdf, "Past") < 1.05  # nothing drawn there
+    assert _darkest_contrast(made("one-word-covered").pdf, "performance does not") > 10
+    assert _darkest_contrast(_wrapped(_plain(), _blend("/Lighten"), b"0.75 g -1000 -1000 4000 4000 re f"), words) < MIN_CONTRAST
+    assert _darkest_contrast(_wrapped(_plain(), _soft_mask), words) < MIN_CONTRAST
+
+
+def test_squashed_text_is_small_for_another_reader():
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(made("squashed").pdf)) as document:
+        sizes = {round(c["size"], 1) for c in document.pages[0].chars if c["text"] == "T"}
+    assert 4.8 in sizes  # pdfplumber's glyph height: 12 pt squashed to 40 %
