@@ -179,7 +179,7 @@ def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str]:
 
 
 def first_failure(output: str) -> str:
-    found = re.search(r"^FAILED (\S+)", output, re.M)
+    found = re.search(r"^FAILED (.+?)(?: - .*)?$", output, re.M)
     return found.group(1) if found else "?"
 
 
