@@ -109,8 +109,6 @@ class PdfReading:
     def __init__(self, pdf: bytes):
         import pypdfium2 as pdfium
 
-        from .verify import normalise
-
         self._pdf = pdfium.PdfDocument(pdf)
         self._pages: dict[int, object] = {}
         self._textpages: dict[int, object] = {}
@@ -125,7 +123,7 @@ class PdfReading:
             text = textpage.get_text_range(0, count) if count else ""
             index = 0  # PDFium counts UTF-16 units: a character beyond the BMP takes two indices
             for char in text:
-                if normalise(char):
+                if not (char.isspace() or char in "\u00ad\u200b"):  # what `verify.normalise` removes
                     chars.append(char)
                     where.append((number, index))
                 index += 2 if ord(char) > 0xFFFF else 1
