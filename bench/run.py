@@ -21,7 +21,9 @@ import weasyprint  # noqa: E402
 
 from factsheets import Renderer, load_fund, parse_variant, render_document  # noqa: E402
 from factsheets.batch import Batch  # noqa: E402
+from factsheets.legibility import judge  # noqa: E402
 from factsheets.load import fund_files  # noqa: E402
+from factsheets.verify import place  # noqa: E402
 
 REFERENCE = generate.REFERENCE
 
@@ -77,6 +79,18 @@ def main() -> None:
         print(f"{name:<10}{full_s:>9.3f}{plain_s:>9.3f}{bare_s:>9.3f}{plain_s / bare_s:>12.2f}"
               f"{sizes[0]:>10.1f}{sizes[1]:>10.1f}{sizes[2]:>10.1f}")
     print("  targets: plain/bare <= 0.6; at most 60 KB a single-language factsheet")
+
+    # 1b. The judge alone, as the build runs it on every finished document (part of `full` above).
+    print("\nthe judge (legibility.judge: PDFium reading, two rasters, structural font check), median of %d" % args.repeat)
+    for name in ("en", "zh-CN", "bilingual"):
+        document = renderer.render(fund, parse_variant(name))
+        wordings = {(s.id, lang): wording for s in document.statements for lang, wording in s.texts.items()}
+
+        def judged(document=document, wordings=wordings):
+            return judge(document.pdf, lambda text: place(text, document.statements, ()), wordings)
+
+        assert not judged()
+        print(f"  {name:<10}{median_time(judged, args.repeat) * 1000:>7.0f} ms, {document.pages} page(s)")
 
     # 2. Throughput with --jobs 1 and --jobs 2 (single-language documents, all rendered).
     funds = generate.main(args.funds, work / "funds", broken=3)

@@ -18,7 +18,6 @@ assistive technology, self-describing and reproducible.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html as html_lib
 import io
 import json
@@ -30,11 +29,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Mapping
 from xml.sax.saxutils import escape as xml_escape
 
 from . import __version__
 from .errors import FactsheetError
+from .inputs import inputs_hash
 
 if TYPE_CHECKING:
     from .model import FundFile
@@ -52,10 +52,11 @@ PROPERTIES = (
     ("fundCode", "Text", "Fund code"),
     ("asOf", "Date", "Date the fund data is as of"),
     ("variant", "Text", "Document variant (languages)"),
+    ("documentType", "Text", "Document type: factsheet, kfs (key facts) or kid (PRIIPs KID)"),
     ("pdfVariant", "Text", "PDF variant the file was written as"),
-    ("templateVersion", "Text", "Package version and hash of the templates and styles used"),
+    ("templateVersion", "Text", "Package version and hash of the package, templates and styles used"),
     ("statements", "bag Text", "Every mandatory statement carried, as id@version"),
-    ("inputsHash", "Text", "SHA-256 of the fund data, variant, package version, templates and styles"),
+    ("inputsHash", "Text", "SHA-256 of the fund data, variant, package, templates, styles and every file used"),
     ("generator", "Text", "Software and version that made the file"),
 )
 
@@ -128,23 +129,6 @@ def _jsonable(value):
     return value
 
 
-def sources_digest(templates: Iterable[tuple[str, str]], styles: Iterable[str]) -> str:
-    """SHA-256 of the template sources (name, source) and the style sources a renderer uses."""
-    digest = hashlib.sha256()
-    for name, source in sorted(templates):
-        digest.update(f"template {name} {len(source.encode())}\n".encode() + source.encode())
-    for source in styles:
-        digest.update(f"style {len(source.encode())}\n".encode() + source.encode())
-    return digest.hexdigest()
-
-
-def inputs_hash(data: bytes, variant: str, sources: str, pdf_variant: str | None) -> str:
-    digest = hashlib.sha256()
-    for part in (__version__.encode(), variant.encode(), str(pdf_variant).encode(), sources.encode(), data):
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.hexdigest()
-
-
 def build_time(as_of: dt.date) -> dt.datetime:
     """The one date the file carries: SOURCE_DATE_EPOCH when set, else `as_of` at midnight UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -169,6 +153,7 @@ class Record:
     statements: tuple[str, ...]
     inputs_hash: str
     generator: str = GENERATOR
+    document: str = "factsheet"
 
 
 _SVG = re.compile(r"<svg\b[^>]*>\s*<title>(.*?)</title>\s*<desc>(.*?)</desc>", re.S)
@@ -184,20 +169,22 @@ def chart_alternatives(html: str) -> dict[str, str]:
 
 
 def write_pdf(laid_out, fund: FundFile, variant: Variant, statements, html: str, pdf_variant: str | None,
-              sources: str) -> tuple[bytes, Record]:
-    """Write a laid-out WeasyPrint document as an archival PDF; return its bytes and record."""
+              setup: str, assets: Mapping[str, str], document: str = "factsheet") -> tuple[bytes, Record]:
+    """Write a laid-out WeasyPrint document as an archival PDF; return its bytes and record. `setup`
+    and `assets` are what the document was made from besides its fund data (`inputs`)."""
     import weasyprint
 
     data = fund_json(fund, variant.langs)
-    digest = inputs_hash(data, variant.name, sources, pdf_variant)
+    digest = inputs_hash(data, variant.name if document == "factsheet" else f"{document}.{variant.name}", setup, assets)
     record = Record(
         fund_code=fund.code,
         as_of=fund.as_of.isoformat(),
         variant=variant.name,
         pdf_variant=pdf_variant,
-        template_version=f"{__version__}+{sources[:12]}",
+        template_version=f"{__version__}+{setup[:12]}",
         statements=tuple(f"{s.id}@{s.version}" for s in statements),
         inputs_hash=digest,
+        document=document,
     )
     when = build_time(fund.as_of)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -490,7 +477,7 @@ def xmp_descriptions(record: Record, variant: Variant) -> str:
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     e = xml_escape
     values = {
-        "fundCode": record.fund_code, "asOf": record.as_of, "variant": record.variant,
+        "fundCode": record.fund_code, "asOf": record.as_of, "variant": record.variant, "documentType": record.document,
         "pdfVariant": record.pdf_variant or "pdf", "templateVersion": record.template_version,
         "inputsHash": f"sha256:{record.inputs_hash}", "generator": record.generator,
     }

@@ -1,9 +1,15 @@
-"""Batch runs: every fund x variant, in parallel worker processes, incremental and resumable.
+"""Batch runs: every fund x document x variant, in parallel worker processes, incremental and resumable.
 
 Each worker builds one `Renderer` (Jinja environment, parsed CSS, opened fonts) and reuses
-it for every document. A document whose inputs are unchanged since the last run (same
-fund file, templates, styles, disclosure library, fonts, package version and variant)
-is not rendered again. `out/manifest.json` and `manifest.csv` list every document.
+it for every document. A document whose inputs hash (`inputs`: its fund file and variant, the
+package's code and data, the judge's check version, templates, styles, brand, fonts, and every
+file it was made from, such as images the styles refer to) is the one the manifest records, and
+whose file is the one the manifest describes, is not rendered again; any other is rendered and
+judged again. A fund's history files (NAV, benchmark, proxy) are among the files its documents are
+made from: a new NAV day rebuilds exactly the funds it touches. The driver never parses a fund
+file: which documents a fund gets (`pipeline.plan`) is decided by the worker that renders it, and
+a fund whose every document of the request is unchanged is not sent at all. `out/manifest.json`
+and `manifest.csv` list every document in the output folder, with its type.
 """
 
 from __future__ import annotations
@@ -23,51 +29,16 @@ from typing import Callable
 
 from jinja2 import TemplateError
 
-from . import __version__, fonts
-from .assets import STYLES_DIR, TEMPLATES_DIR
 from .errors import FactsheetError
+from .inputs import current, inputs_hash
 from .load import data_from_bytes, read_bytes
-from .pipeline import Outcome, build_file, plan, render_fund, write_outcome
+from .pipeline import Outcome, build_file, render_fund, write_outcome
 from .render import Renderer
 from .validate import validate_data, with_history
 from .variants import Target, Variant, parse_target
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here
-
-
-def _tree_hash(digest: "hashlib._Hash", folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-
-
-def assets_hash(options: dict | None = None) -> str:
-    """What every document depends on besides its fund file: the package, its assets, the fonts,
-    and the user's templates, styles, brand and options."""
-    options = options or {}
-    digest = hashlib.sha256(__version__.encode() + repr(sorted(options.items())).encode())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())  # it sets the dates inside every PDF
-    package = Path(__file__).resolve().parent
-    for folder in (*options.get("template_dirs", ()), *([options["catalogue"]] if options.get("catalogue") else []),
-                   TEMPLATES_DIR, STYLES_DIR, package / "disclosures", package / "locale"):
-        _tree_hash(digest, Path(folder))
-    brand = options.get("brand")
-    for path in (*options.get("style_files", ()), *([brand.logo] if brand and brand.logo else [])):
-        digest.update(Path(path).read_bytes())
-    try:
-        digest.update(fonts.fingerprint().encode())
-    except FactsheetError:
-        digest.update(b"no-fonts")
-    return digest.hexdigest()
-
-
-def input_hash(raw: bytes, variant: str, assets: str, files: dict[str, bytes] | None = None) -> str:
-    """What one document depends on: the fund file, the history files it refers to (a new NAV day
-    rebuilds exactly the funds it touches), the target and everything shared (`assets_hash`)."""
-    digest = hashlib.sha256(assets.encode() + variant.encode() + b"\0" + raw)
-    for name, data in sorted((files or {}).items()):
-        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -83,14 +54,14 @@ class Entry:
     pages: int = 0
     bytes: int = 0
     statements: list[str] = field(default_factory=list)  # "id@version"
-    inputs: str = ""
+    inputs: str = ""  # `inputs.inputs_hash`
     error: str = ""
+    assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
     document: str = "factsheet"  # factsheet, kfs or kid
     warnings: list[str] = field(default_factory=list)  # layout warnings (a last page with a line or two)
 
     def __post_init__(self) -> None:
-        name = self.variant.partition(".")[0]
-        self.document = name if name in ("kfs", "kid") and "." in self.variant else "factsheet"
+        self.document = parse_target(self.variant).document if self.variant not in ("", "*") else "factsheet"
 
 
 # -- the worker side ------------------------------------------------------------
@@ -99,7 +70,7 @@ _local = threading.local()  # one Renderer per worker thread: WeasyPrint is not 
 
 def _worker_renderer(options: dict) -> Renderer:
     """The worker's Renderer, built once for a set of options (templates, styles, brand) and reused. The
-    driver adds `_assets`, the hash of what the options point to: a style, template or catalogue edited
+    driver adds `_setup`, the hash of what the options point to: a style, template or catalogue edited
     between two runs of a long-lived process (`build --watch`) gives a new renderer."""
     key = repr(sorted(options.items()))
     if getattr(_local, "key", None) != key:
@@ -114,20 +85,20 @@ def _init_worker(options: dict) -> None:
         pass
 
 
-def _build_one(source: str, targets: list[str], out_dir: str, hashes: dict[str, str], options: dict) -> list[Entry]:
-    documents = tuple(dict.fromkeys(parse_target(t).document for t in targets))
-    outcomes = build_file(Path(source), None, Path(out_dir), _worker_renderer(options), documents, set(targets))
-    return [_entry(o, hashes.get(o.variant, "")) for o in outcomes]
+def _build_one(source: str, request: Request, out_dir: str, options: dict) -> list[Entry]:
+    documents, variants = request
+    outcomes = build_file(Path(source), list(variants) if variants is not None else None, Path(out_dir),
+                          _worker_renderer(options), documents)
+    return [_entry(o) for o in outcomes]
 
 
-def _entry(outcome: Outcome, inputs: str) -> Entry:
-    entry = Entry(str(outcome.source), outcome.variant, outcome.status, error=outcome.message, inputs=inputs)
+def _entry(outcome: Outcome) -> Entry:
+    entry = Entry(str(outcome.source), outcome.variant, outcome.status, outcome.fund, error=outcome.message, inputs=outcome.inputs)
     if outcome.status == "written" and outcome.path:
         data = outcome.path.read_bytes()
         entry.path, entry.fund = str(outcome.path), outcome.fund
         entry.sha256, entry.bytes, entry.pages = hashlib.sha256(data).hexdigest(), len(data), outcome.pages
-        entry.statements = outcome.statements
-        entry.warnings = outcome.warnings
+        entry.statements, entry.assets, entry.warnings = outcome.statements, outcome.assets, outcome.warnings
     return entry
 
 
@@ -142,19 +113,20 @@ def read_manifest(out_dir: Path) -> dict[tuple[str, str], Entry]:
 
 def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
     """The manifest of every document in the output folder: this run's, and those of earlier runs
-    (other funds, other document types) whose file is still there as the manifest describes it."""
+    (other funds, other document types) whose file is still the one the manifest describes."""
     from .write import write_atomic
 
-    current = {(e.source, e.variant) for e in entries}
+    current_keys = {(e.source, e.variant) for e in entries}
     kept = [e for key, e in read_manifest(out_dir).items()
-            if key not in current and e.status in ("written", "unchanged") and _unchanged(e, e.inputs)]
+            if key not in current_keys and e.status in ("written", "unchanged") and _on_disk(e)]
     rows = [asdict(e) for e in sorted([*entries, *kept], key=lambda e: (e.source, e.variant))]
     write_atomic(out_dir / MANIFEST, (json.dumps(rows, indent=1, ensure_ascii=False) + "\n").encode())
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(Entry.__dataclass_fields__))
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "statements": " ".join(row["statements"])})
+        writer.writerow({**row, "statements": " ".join(row["statements"]), "assets": json.dumps(row["assets"], sort_keys=True),
+                         "warnings": " | ".join(row["warnings"])})
     write_atomic(out_dir / "manifest.csv", buffer.getvalue().encode())
 
 
@@ -164,20 +136,43 @@ def remove_partials(out_dir: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _unchanged(previous: Entry | None, inputs: str) -> bool:
-    if previous is None or previous.status not in ("written", "unchanged") or previous.inputs != inputs:
-        return False
-    try:  # the file on disk must be the one the manifest describes, not one edited or replaced since
-        with open(previous.path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest() == previous.sha256
+def _on_disk(entry: Entry) -> bool:
+    """Whether the file on disk is the one the manifest describes, not one edited or replaced since."""
+    try:
+        with open(entry.path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest() == entry.sha256
     except OSError:
         return False
+
+
+def _unchanged(previous: Entry, inputs: str) -> bool:
+    if previous.inputs != inputs:
+        return False
+    if previous.status == "skipped":  # skipped for the same fund file and request: skipped again
+        return True
+    return previous.status in ("written", "unchanged") and _on_disk(previous)
+
+
+def _covers(entries: list[Entry], documents: tuple[str, ...], variants: list[Variant] | None) -> bool:
+    """Whether earlier entries of a fund answer this request: a document (and variant) asked for now
+    that no entry has was not asked for then."""
+    have = {(e.document, e.variant) for e in entries}
+    for document in documents:
+        if not any(d == document for d, _ in have):
+            return False
+        for variant in variants or []:
+            if (document, Target(document, variant).name) not in have:
+                return False
+    return True
+
+
+Request = tuple[tuple[str, ...], tuple[Variant, ...] | None]  # document types, and variants (None: each fund's own)
 
 
 @dataclass
 class Batch:
     sources: list[Path]
-    variants: list[Variant] | None  # None: each fund's own (the languages it publishes in, and their pairs)
+    variants: list[Variant] | None  # None: each fund's own (the languages it publishes in, English with each Chinese)
     out_dir: Path
     jobs: int = 0
     force: bool = False
@@ -194,41 +189,38 @@ class Batch:
         except OSError as error:
             raise FactsheetError(f"{out_dir}: cannot create the output folder: {error.strerror or error}") from None
         try:  # bad templates or styles fail here, once, not in every worker
-            Renderer(**self.renderer_options)
+            setup = Renderer(**self.renderer_options).setup
         except (OSError, TemplateError) as error:
             raise FactsheetError(f"cannot use the templates and styles: {error}") from None
         previous = {} if self.force else read_manifest(out_dir)
-        assets = assets_hash(self.renderer_options)
+        by_source: dict[str, list[Entry]] = {}
+        for entry in previous.values():
+            by_source.setdefault(entry.source, []).append(entry)
+        request: Request = (self.documents, tuple(self.variants) if self.variants is not None else None)
+        wanted = set(self.documents)
+        digests: dict[str, str] = {}  # the files documents were made from, hashed once per run
         done: list[Entry] = []
         todo: list[Task] = []
         for source in self.sources:
-            # The driver reads and validates each fund (a few ms): which documents it gets depends on
-            # it, and every history file it refers to is part of their inputs.
             try:
                 raw = read_bytes(source)  # bounded, regular files only: never a FIFO or /dev/zero
-                fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source)
             except FactsheetError as error:
                 names = [Target(d, v).name for d in self.documents for v in self.variants] if self.variants else ["*"]
                 done += [Entry(str(source), name, "failed", error=str(error)) for name in names]
                 continue
-            hashes, stale = {}, []
-            for target, why in plan(fund, self.documents, self.variants, source):
-                if why:
-                    done.append(Entry(str(source), target.name, "skipped", fund.code, error=why))
-                    continue
-                hashes[target.name] = input_hash(raw, target.name, assets, fund.files)
-                old = previous.get((str(source), target.name))
-                if _unchanged(old, hashes[target.name]):
-                    done.append(Entry(**{**asdict(old), "status": "unchanged"}))
-                else:
-                    stale.append(target.name)
-            if stale:
-                todo.append((source, stale, hashes))
-        on_total(len(done) + sum(len(t[1]) for t in todo))
+            earlier = [e for e in by_source.get(str(source), []) if e.document in wanted
+                       and (self.variants is None or parse_target(e.variant).variant in self.variants)]
+            if earlier and _covers(earlier, self.documents, self.variants) and all(
+                    _unchanged(e, inputs_hash(raw, e.variant, setup, current(e.assets, digests))) for e in earlier):
+                done += [Entry(**{**asdict(e), "status": "unchanged" if e.status != "skipped" else "skipped"}) for e in earlier]
+            else:
+                todo.append((source, request))
+        per_fund = len(self.documents) * (len(self.variants) if self.variants is not None else 3)  # an estimate: plans are the workers'
+        on_total(len(done) + len(todo) * per_fund)
         for entry in done:
             on_entry(entry)
         try:
-            self._render(todo, done, on_entry, {**self.renderer_options, "_assets": assets})
+            self._render(todo, done, on_entry, {**self.renderer_options, "_setup": setup})
         finally:
             # Kept even when interrupted: a second run resumes where this one stopped.
             write_manifest(out_dir, done)
@@ -249,14 +241,14 @@ class Batch:
         if self.executor == "dask":
             _run_dask(todo, jobs, self.scheduler, self.out_dir, record, options)
         elif jobs == 1 or len(todo) <= 1:
-            for source, variants, hashes in todo:
-                if record(_build_one(str(source), variants, str(self.out_dir), hashes, options)):
+            for source, request in todo:
+                if record(_build_one(str(source), request, str(self.out_dir), options)):
                     return
         else:
             _run_local(todo, jobs, self.out_dir, record, options)
 
 
-Task = tuple[Path, list[str], dict[str, str]]  # a fund file, its stale targets, their input hashes
+Task = tuple[Path, Request]  # a fund file with a document not known to be unchanged, and the request
 
 
 def _pool(jobs: int, options: dict) -> ProcessPoolExecutor:
@@ -277,8 +269,8 @@ def _run_pool(tasks: list[Task], jobs: int, out_dir: Path, record, options: dict
 
         def submit_next() -> None:
             for task in queue:
-                source, variants, hashes = task
-                pending[pool.submit(_build_one, str(source), variants, str(out_dir), hashes, options)] = task
+                source, request = task
+                pending[pool.submit(_build_one, str(source), request, str(out_dir), options)] = task
                 return
 
         for _ in range(jobs * 4):  # a bounded queue: an interrupt or a dead worker leaves little to redo
@@ -315,27 +307,33 @@ def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dic
             if stopped:
                 return
             if again:
-                source, variants, hashes = task
+                source, (documents, variants) = task
                 message = f"{source}: the worker rendering it died twice (killed, or out of memory)"
-                if record([Entry(str(source), v, "failed", error=message, inputs=hashes[v]) for v in variants]):
+                names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
+                if record([Entry(str(source), name, "failed", error=message) for name in names]):
                     return
 
 
-def _render_remote(name: str, raw: bytes, files: dict[str, bytes], targets: list[str], options: dict) -> list[tuple[Outcome, bytes]]:
-    """A Dask task: validate and render one fund file from its bytes and its history files'; the
-    driver writes the PDFs, so workers need no shared file system."""
+def _render_remote(name: str, raw: bytes, files: dict[str, bytes], request: Request, options: dict) -> list[tuple[Outcome, bytes]]:
+    """A Dask task: validate and render one fund file from its bytes and its history files' (read on the
+    driver); the driver writes the PDFs, so workers need no shared file system."""
     source = Path(name)
+    documents, variants = request
     try:
         fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source, files)
     except FactsheetError as error:
-        return [(Outcome(source, t, "failed", message=str(error)), b"") for t in targets]
-    documents = tuple(dict.fromkeys(parse_target(t).document for t in targets))
-    return render_fund(source, fund, None, _worker_renderer(options), documents, set(targets))
+        names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
+        return [(Outcome(source, name, "failed", message=str(error)), b"") for name in names]
+    return render_fund(source, fund, list(variants) if variants is not None else None, _worker_renderer(options), documents, raw)
 
 
 def _history_of(source: Path) -> dict[str, bytes]:
-    """The history files a fund file refers to, read on the driver and shipped with it."""
-    return with_history(validate_data(data_from_bytes(read_bytes(source), source), source), source.parent, source).files
+    """The history files a fund file refers to, read on the driver and shipped with it (none when the
+    fund file does not validate: the worker then reports why)."""
+    try:
+        return with_history(validate_data(data_from_bytes(read_bytes(source), source), source), source.parent, source).files
+    except FactsheetError:
+        return {}
 
 
 def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path, record, options: dict) -> None:
@@ -347,23 +345,24 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
     if scheduler:
         client = Client(scheduler, timeout=30)
     else:  # no scheduler given: a cluster on this machine, one single-threaded worker per job
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port: never a clash with another cluster
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port
         client = Client(cluster)
     try:
         futures = {
-            client.submit(_render_remote, str(source), read_bytes(source), _history_of(source), variants, options,
+            client.submit(_render_remote, str(source), read_bytes(source), _history_of(source), request, options,
                           pure=False, retries=1):
-            (source, variants, hashes)
-            for source, variants, hashes in tasks
+            (source, request)
+            for source, request in tasks
         }
         for future in as_completed(futures):
-            source, variants, hashes = futures[future]
+            source, (documents, variants) = futures[future]
             try:
                 results = future.result()
             except Exception as error:  # a task that failed on the cluster twice (e.g. its worker died)
                 message = f"{source}: failed on the cluster: {type(error).__name__}: {error}"
-                results = [(Outcome(source, v, "failed", message=message), b"") for v in variants]
-            entries = [_entry(write_outcome(o, pdf, out_dir), hashes[o.variant]) for o, pdf in results]
+                names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
+                results = [(Outcome(source, name, "failed", message=message), b"") for name in names]
+            entries = [_entry(write_outcome(o, pdf, out_dir)) for o, pdf in results]
             if record(entries):
                 return
     finally:

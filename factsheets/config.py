@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .brand import Brand
+from .config_model import BuildModel, ConfigModel, config_problems
 from .errors import FactsheetError
 from .rules import Finding
 from .rules.fund_data import ExpiredWaiver
@@ -52,15 +53,6 @@ class Waiver:
 
 
 @dataclass(frozen=True)
-class BuildSettings:
-    funds: Path | None = None
-    out: Path | None = None
-    variants: tuple[str, ...] = ()
-    templates: Path | None = None
-    styles: Path | None = None
-
-
-@dataclass(frozen=True)
 class ReviewSettings:
     sign_off: tuple[str, ...] = ("document",)  # or ("data", "commentary"): each signed off separately
 
@@ -71,7 +63,7 @@ class Config:
     max_age: int | None = None
     waivers: list[Waiver] = field(default_factory=list)
     brand: Brand = field(default_factory=Brand)
-    build: BuildSettings = field(default_factory=BuildSettings)
+    build: BuildModel = field(default_factory=BuildModel)  # [build]: funds, out, variants, templates, styles
     review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
@@ -111,12 +103,8 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
 
 
 def parse_config(data: dict, path: Path | None = None) -> Config:
-    """Validate the configuration, listing every problem at once as `FILE: dotted.key: what is wrong`."""
-    from .config_model import (  # Pydantic is only needed when there is a file
-        ConfigModel,
-        config_problems,
-    )
-
+    """Validate the configuration (`config_model`, its one schema), listing every problem at once as
+    `FILE: dotted.key: what is wrong`."""
     prefix = "tool.factsheets." if path and path.name == "pyproject.toml" else ""
     base = path.parent if path else Path.cwd()
     model, problems = config_problems(data, base)
@@ -129,9 +117,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         for i, w in enumerate(model.waivers)
     ]
     brand = Brand(**{k: v for k, v in model.brand.model_dump().items()}) if model.brand else Brand()
-    settings = BuildSettings(**model.build.model_dump()) if model.build else BuildSettings()
     review = ReviewSettings(**model.review.model_dump()) if model.review else ReviewSettings()
-    return Config(path, model.max_age, waivers, brand, settings, review)
+    return Config(path, model.max_age, waivers, brand, model.build or BuildModel(), review)
 
 
 def renderer_options(config: Config) -> dict:

@@ -38,8 +38,11 @@ class StatementProblem:
 
     id: str
     lang: str
-    kind: str  # "missing" (not in the text), "unseen" (too small, faint, off the page, covered) or "undrawable" (a font maps it to no glyph)
+    # "missing" (not in the text); "size", "page", "ink", "contrast" or "overlap" (not seen: see
+    # `legibility.judge`); or "undrawable" (a font maps it to no glyph)
+    kind: str
     message: str
+    page: int | None = None  # 1-based, where it stands
 
 
 class BuildError(FactsheetError):

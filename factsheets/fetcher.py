@@ -5,6 +5,7 @@ data, ...): anything else raises `RefusedResource`, which stops the render."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -33,6 +34,7 @@ class AssetFetcher(URLFetcher):
         super().__init__(allowed_protocols=(SCHEME, "file"), allow_redirects=False)
         self._memory = memory
         self._roots = [root.resolve() for root in roots]
+        self.served: dict[str, str] = {}  # every file read: path -> SHA-256 of the bytes served (`inputs`)
 
     def allows(self, url: str) -> Path | bytes | None:
         """What `url` may read (a file inside an allowed folder, or a font in memory), or None."""
@@ -53,5 +55,7 @@ class AssetFetcher(URLFetcher):
             if found.stat().st_size > MAX_ASSET_BYTES:
                 raise RefusedResource(url, f"the file is larger than {MAX_ASSET_BYTES:,} bytes")
             mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
+            data = found.read_bytes()
+            self.served[str(found)] = hashlib.sha256(data).hexdigest()
+            return URLFetcherResponse(url, data, {"Content-Type": mime})
         raise RefusedResource(url)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -193,7 +194,13 @@ class _CMap:
 
     def decode(self, string: bytes) -> Iterator[int]:
         """The codes of a string: each as long as the codespace range it falls in (2 bytes without ranges)."""
-        ranges = self.ranges or [(b"\x00\x00", b"\xff\xff")]
+        if not self.ranges:  # Identity-H/V and the like: two bytes a code, read in one go
+            even = len(string) - len(string) % 2
+            yield from struct.unpack(f">{even // 2}H", string[:even])
+            if even < len(string):
+                yield string[-1]
+            return
+        ranges = self.ranges
         pos = 0
         while pos < len(string):
             for low, high in ranges:
@@ -274,6 +281,7 @@ class _Font:
         self.type3 = None
         self.differences: dict[int, str] = {}
         self._problems: dict[tuple[int, str], str | None] = {}
+        self._shown: dict[int, tuple[str, str | None]] = {}
         if self.subtype == "/Type0":
             encoding = font.get("/Encoding")
             if isinstance(encoding, pikepdf.Stream):
@@ -332,6 +340,13 @@ class _Font:
         if self.cmap is None and 0x20 <= code < 0x7F:
             return chr(code)  # standard and WinAnsi encodings agree on printable ASCII
         return ""
+
+    def shown(self, code: int) -> tuple[str, str | None]:
+        """What a code says it is, and why no reader can be trusted to draw it (None when it can)."""
+        if code not in self._shown:
+            text = self.text(code)
+            self._shown[code] = (text, self.problem_of(code, text))
+        return self._shown[code]
 
     def problem_of(self, code: int, text: str) -> str | None:
         key = (code, text)
@@ -433,8 +448,8 @@ def drawn(pdf: bytes) -> list[Drawn]:
                 for item in items:
                     if isinstance(item, pikepdf.String):
                         for code in current.codes(bytes(item)):
-                            text = current.text(code)
-                            result.append(Drawn(text, page, current.base, code, current.problem_of(code, text)))
+                            text, problem = current.shown(code)
+                            result.append(Drawn(text, page, current.base, code, problem))
             elif op == "Do" and xobjects is not None:
                 xobject = xobjects.get(operands[0])
                 if xobject is not None and str(xobject.get("/Subtype")) == "/Form":

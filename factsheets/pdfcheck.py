@@ -1,5 +1,6 @@
-"""Read a finished PDF (ours or anyone's) for `verify`: its text, the size and fill colour of every
-character, its declared /Lang and the scripts its text is in, and where a statement stands in it."""
+"""Read a finished PDF (ours or anyone's) for `verify`: its text (pdfplumber: a reader independent of
+the build's PDFium), its declared /Lang and the scripts its text is in, and where a statement stands in
+it. Whether a statement can be seen is `legibility.judge`'s, the build's own judge."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .errors import FactsheetError
-from .verify import Span, normalise, occurrences, place
+from .verify import Span, normalise, place, prose_spans
 
 _CID = re.compile(r"^\(cid:\d+\)$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -26,17 +27,9 @@ class PdfError(FactsheetError):
 
 
 @dataclass
-class Glyph:
-    size: float
-    color: tuple[float, float, float] | None  # RGB 0..1, None when not a plain colour
-    page: int  # 1-based
-
-
-@dataclass
 class Inspection:
     pages: int
     text: str  # every character of the document in order, white space removed (verify.normalise)
-    glyphs: list[Glyph]  # one per character of `text`
     declared_lang: str | None
     unmapped: dict[int, int] = field(default_factory=dict)  # page -> glyphs that map to no character
     textless_pages: list[int] = field(default_factory=list)
@@ -81,7 +74,7 @@ def locate(haystack: str, expected: list[Expected], decoys: Iterable[str] = ()) 
             exact.setdefault(item.id, {})[item.lang] = item.text
     placed = place(haystack, [_Statement(sid, texts) for sid, texts in exact.items()], decoys)
     claimed = [span for spans in placed.values() for span in spans]
-    claimed += [span for decoy in {normalise(d) for d in decoys} for span in occurrences(haystack, decoy)]
+    claimed += prose_spans(haystack, decoys, [normalise(t) for texts in exact.values() for t in texts.values()])
 
     def free(span: Span) -> bool:
         return all(span[1] <= a or span[0] >= b for a, b in claimed)
@@ -99,21 +92,8 @@ def statement_pattern(template: str) -> re.Pattern[str]:
     return re.compile(".{1,80}?".join(parts))
 
 
-def to_rgb(color: object) -> tuple[float, float, float] | None:
-    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
-        return None
-    if len(color) == 1:
-        return (float(color[0]),) * 3
-    if len(color) == 3:
-        return tuple(float(c) for c in color)  # type: ignore[return-value]
-    if len(color) == 4:
-        c, m, y, k = (float(v) for v in color)
-        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    return None
-
-
 def inspect_pdf(data: bytes) -> Inspection:
-    """Extract every character with its size and colour; raise PdfError when the file is not a readable PDF."""
+    """Extract every character (the text `verify` places statements in); raise PdfError when the file is not a readable PDF."""
     import pdfplumber  # costly import: only when a PDF is read
     import pikepdf
     from pdfminer.pdfparser import PDFSyntaxError
@@ -125,7 +105,6 @@ def inspect_pdf(data: bytes) -> Inspection:
             lang = document.Root.get("/Lang")
             declared = str(lang) if lang else None
         text: list[str] = []
-        glyphs: list[Glyph] = []
         unmapped: dict[int, int] = {}
         textless: list[int] = []
         with pdfplumber.open(io.BytesIO(data)) as document:
@@ -139,16 +118,13 @@ def inspect_pdf(data: bytes) -> Inspection:
                     if _CID.match(value) or "\ufffd" in value:
                         unmapped[number] = unmapped.get(number, 0) + 1
                         continue
-                    glyph = Glyph(float(char.get("size") or 0), to_rgb(char.get("non_stroking_color")), number)
-                    for ch in normalise(value):
-                        text.append(ch)
-                        glyphs.append(glyph)
+                    text.append(normalise(value))
     except PdfError:
         raise
     except (PDFSyntaxError, Exception) as error:  # pikepdf and pdfminer raise many types for broken files
         message = re.sub(r"^stream <[^>]*>: ", "", str(error))  # pikepdf names the in-memory stream
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {message}") from None
-    return Inspection(pages, "".join(text), glyphs, declared, unmapped, textless)
+    return Inspection(pages, "".join(text), declared, unmapped, textless)
 
 
 def langs_of(inspection: Inspection) -> tuple[str, ...]:

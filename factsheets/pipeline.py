@@ -6,18 +6,20 @@ the in-memory part for scripts. The CLI calls these; they never call the CLI.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from jinja2 import TemplateError
 
-from .errors import BuildError, FactsheetError, StatementProblem
-from .glyphs import undrawn
+from .errors import BuildError, FactsheetError
+from .inputs import inputs_hash
+from .legibility import judge
+from .load import data_from_bytes, read_bytes
 from .model import FundFile
-from .prominence import read_pdf, unseen
 from .render import Document, Renderer
-from .validate import load_fund
+from .validate import validate_data, with_history
 from .variants import DOCUMENT_NAMES, Target, Variant, own_variants, parse_target, parse_variant
 from .verify import place
 from .write import output_path, write_atomic
@@ -53,17 +55,9 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if rendered.warnings and (renderer or default_renderer()).strict_layout:
         raise BuildError(fund.code, [f"{name}: {w}; no PDF written (--strict-layout)" for w in rendered.warnings])
     decoys = fund.free_texts(variant.langs)
-    view = read_pdf(rendered.pdf)
-    try:
-        placed = place(view.text, rendered.statements, decoys)
-        problems = [StatementProblem(s.id, lang, "missing", f"statement {s.id} (version {s.version}) is missing in {lang}")
-                    for s in rendered.statements for lang in s.texts if not placed[(s.id, lang)]]
-        problems += [StatementProblem(sid, lang, "unseen", message)
-                     for (sid, lang), spans in placed.items() if spans for message in unseen(view, sid, lang, spans)]
-    finally:
-        view.close()
-    # PDFium drew it; every reader must: each code of each statement followed through its font to a glyph.
-    problems += [StatementProblem(u.id, u.lang, "undrawable", u.message) for u in undrawn(rendered.pdf, rendered.statements, decoys)]
+    problems = judge(rendered.pdf, lambda text: place(text, rendered.statements, decoys),
+                     {(s.id, lang): text for s in rendered.statements for lang, text in s.texts.items()},
+                     {s.id: s.version for s in rendered.statements})
     if problems:
         raise BuildError(fund.code, [f"{name}: {p.message}; no PDF written" for p in problems], problems)
     return rendered
@@ -124,6 +118,8 @@ class Outcome:
     fund: str = ""
     statements: list[str] = field(default_factory=list)  # "id@version" of every statement carried
     warnings: list[str] = field(default_factory=list)  # layout warnings of a written document
+    inputs: str = ""  # its inputs hash over the fund file's bytes (`inputs.inputs_hash`), when rendered from them
+    assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
 
     @property
     def document(self) -> str:
@@ -177,19 +173,23 @@ def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: 
 
 
 def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, renderer: Renderer | None = None,
-                documents: tuple[str, ...] = ("factsheet",), only: set[str] | None = None) -> list[tuple[Outcome, bytes]]:
-    """Render and verify every document of a validated fund in memory (those named in `only`, when
-    given); failures are outcomes."""
+                documents: tuple[str, ...] = ("factsheet",), raw: bytes | None = None) -> list[tuple[Outcome, bytes]]:
+    """Render and verify every document of a validated fund in memory; failures are outcomes. With the
+    fund file's bytes (`raw`), each document's inputs hash is computed over them, its history files and
+    the files it fetched; a skipped document's over the fund file and the request alone."""
     from .rules.check import build_blockers
 
+    renderer = renderer or default_renderer()
+    # The history files are inputs too (a new NAV day rebuilds exactly the funds it touches), hashed from
+    # the bytes the fund was loaded with: a remote worker has no file to read.
+    history = {str(Path(source).parent / name): hashlib.sha256(data).hexdigest() for name, data in fund.files.items()}
     results: list[tuple[Outcome, bytes]] = []
     blockers = [f"{source}: {f.location}: {f.message}" if f.location else f"{source}: {f.message}"
                 for f in build_blockers(fund, str(source))]
     for target, why in plan(fund, documents, variants, source):
-        if only is not None and target.name not in only:
-            continue
         if why:
-            results.append((Outcome(source, target.name, "skipped", message=why), b""))
+            inputs = inputs_hash(raw, target.name, renderer.setup, {}) if raw is not None else ""
+            results.append((Outcome(source, target.name, "skipped", message=why, fund=fund.code, inputs=inputs), b""))
             continue
         if blockers:
             message = "\n".join(f"{line} ({target.name}: no PDF written)" for line in blockers)
@@ -205,8 +205,10 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
             results.append((Outcome(source, target.name, "failed", message=message), b""))
             continue
         carried = [f"{s.id}@{s.version}" for s in document.statements]
+        assets = {**history, **document.assets}
+        inputs = inputs_hash(raw, target.name, renderer.setup, assets) if raw is not None else ""
         outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried,
-                          [f"{source}: {target.name}: {w}" for w in document.warnings])
+                          [f"{source}: {target.name}: {w}" for w in document.warnings], inputs, assets)
         results.append((outcome, document.pdf))
     return results
 
@@ -224,15 +226,16 @@ def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
 
 
 def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, renderer: Renderer | None = None,
-               documents: tuple[str, ...] = ("factsheet",), only: set[str] | None = None) -> list[Outcome]:
-    """Build every document of one fund file; failures are outcomes, not exceptions."""
+               documents: tuple[str, ...] = ("factsheet",)) -> list[Outcome]:
+    """Build every document of one fund file (each of `documents` in each of `variants`, or in the fund's
+    own); failures are outcomes, not exceptions."""
     try:
-        fund = load_fund(source)
+        raw = read_bytes(source)  # read once: the bytes validated are the bytes hashed
+        fund = with_history(validate_data(data_from_bytes(raw, source), source), Path(source).parent, source)
     except FactsheetError as error:
-        names = sorted(only) if only else [v.name for v in variants or []] or ["*"]
+        names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
         return [Outcome(source, name, "failed", message=str(error)) for name in names]
-    return [write_outcome(outcome, pdf, out_dir)
-            for outcome, pdf in render_fund(source, fund, variants, renderer, documents, only)]
+    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer, documents, raw)]
 
 
 def template_location(error: TemplateError) -> str:

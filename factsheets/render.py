@@ -23,6 +23,7 @@ from .brand import Brand
 from .chart import COLOURS
 from .errors import BuildError, FactsheetError
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
+from .inputs import setup_digest, tree_digest
 from .localise import FilledStatement, Localiser, fill_statements, risk_labels
 from .model import FundFile
 from .performance import fund_figures
@@ -42,6 +43,7 @@ class Document:
     fonts: dict[str, int] = field(default_factory=dict)  # embedded face -> subset bytes
     record: archive.Record | None = None  # what the PDF says about itself (XMP), with the inputs hash
     warnings: list[str] = field(default_factory=list)  # layout problems that do not stop the build (unless strict)
+    assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256 (`inputs`)
 
 
 class Renderer:
@@ -64,9 +66,9 @@ class Renderer:
             self.asset_roots.append(brand.logo.resolve())  # the logo file itself, not its folder (which may hold the funds)
         styles = [STYLES_DIR / "factsheet.css", *style_files]
         sources = {p: p.read_text(encoding="utf-8") for p in styles}
+        imports = AssetFetcher({}, self.asset_roots)
         try:  # @import and url() in a user's stylesheet go through the same locked fetcher as the document
-            self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=AssetFetcher({}, self.asset_roots))
-                                for p, text in sources.items()]
+            self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=imports) for p, text in sources.items()]
         except RefusedResource as refused:
             raise FactsheetError(f"styles: {refused}") from None
         self.brand = brand
@@ -75,9 +77,12 @@ class Renderer:
         self.css_text = "".join(sources.values()) + brand_css  # its content strings are drawn too: subset fonts for them
         # A project's own labels (its templates may use labels the package does not have) come first.
         self._localisers = {lang: Localiser(lang, Path(catalogue).resolve() if catalogue else None) for lang in ("en", "zh-CN", "zh-HK")}
-        # Once per renderer: the template and style sources, for the inputs hash in each PDF.
+        # Once per renderer: what every document shares, for the inputs hash of each (`inputs`).
         templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
-        self.sources_digest = archive.sources_digest(templates, [self.css_text])  # every style, the brand's too
+        self.imports = dict(imports.served)  # the files the styles import
+        own_labels = tree_digest(Path(catalogue)) if catalogue else ""  # a project's catalogue changes the labels printed
+        self.setup = setup_digest(templates, [self.css_text], {"brand": repr(brand), "pdf_variant": self.pdf_variant,
+                                                               "catalogue": own_labels}, self.imports)
 
     # -- HTML -----------------------------------------------------------------
     def _labeller(self, langs: tuple[str, ...]):
@@ -140,13 +145,15 @@ class Renderer:
         font_css = weasyprint.CSS(string=_font_face_css(family) + page_css, font_config=font_config,
                                   url_fetcher=AssetFetcher(memory, []))
         fetcher = AssetFetcher(memory, self.asset_roots)
-        document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
+        source = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
         try:
-            laid_out = document.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
-            pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.sources_digest)
+            laid_out = source.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
+            assets = {**self.imports, **fetcher.served}  # every file this document was made from
+            pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.setup, assets, document)
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
-        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()}, record)
+        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()},
+                        record, assets)
 
 
 def _brand_css(brand: Brand | None) -> str:

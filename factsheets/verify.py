@@ -54,28 +54,36 @@ def occurrences(haystack: str, needle: str) -> list[Span]:
     return spans
 
 
+def prose_spans(haystack: str, decoys: Iterable[str], needles: Iterable[str]) -> list[Span]:
+    """The stretches of normalised text that are the fund's own prose (`decoys`: every text of the
+    fund a reader sees), longest first, each once. An occurrence that lies inside an occurrence of
+    a longer statement (`needles`) is that statement's words, not prose: a risk note that quotes
+    part of a statement ("Invest with caution.") does not take the statement out of play, while a
+    statement quoted inside the prose still does not count as the statement."""
+    statements = [span for needle in set(needles) for span in occurrences(haystack, needle)]
+    claimed: list[Span] = []
+    for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
+        for start, end in occurrences(haystack, decoy):
+            if any(a <= start and end <= b and b - a > end - start for a, b in statements):
+                continue
+            if all(end <= a or start >= b for a, b in claimed):
+                claimed.append((start, end))
+    return claimed
+
+
 def place(haystack: str, statements, decoys: Iterable[str] = ()) -> dict[tuple[str, str], list[Span]]:
     """Where each (statement id, language) stands in normalised text, each stretch of text
-    counting for one statement only. The fund's own free texts (`decoys`: commentary, risk notes)
-    are claimed first, so that a statement quoted there does not stand in for the real one; then
+    counting for one statement only. The fund's own prose (`decoys`) is claimed first
+    (`prose_spans`), so that a statement quoted there does not stand in for the real one; then
     the statements, longest first, so that one contained in another (zh-CN no-guarantee inside
     money-market-not-deposit) must stand somewhere on its own."""
-    claimed: list[Span] = []
+    needles = sorted(((s.id, lang, normalise(text)) for s in statements for lang, text in s.texts.items()),
+                     key=lambda item: len(item[2]), reverse=True)
+    claimed = prose_spans(haystack, decoys, [needle for _, _, needle in needles])
 
     def free(span: Span) -> bool:
         return all(span[1] <= a or span[0] >= b for a, b in claimed)
 
-    needles = sorted(((s.id, lang, normalise(text)) for s in statements for lang, text in s.texts.items()),
-                     key=lambda item: len(item[2]), reverse=True)
-    wordings = [span for _, _, needle in needles for span in occurrences(haystack, needle)]
-
-    def inside_a_statement(span: Span) -> bool:
-        """Prose that merely repeats a fragment of a statement ("Invest with caution.") is, where the
-        statement stands, the statement's own text: it does not take the statement out of play."""
-        return any(a <= span[0] and span[1] <= b and b - a > span[1] - span[0] for a, b in wordings)
-
-    for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
-        claimed += [span for span in occurrences(haystack, decoy) if free(span) and not inside_a_statement(span)]
     placed: dict[tuple[str, str], list[Span]] = {}
     for sid, lang, needle in needles:
         spans = [span for span in occurrences(haystack, needle) if free(span)]

@@ -58,6 +58,63 @@ def text_pdf(text: str = "") -> bytes:
     return buffer.getvalue()
 
 
+LIBRARY = ROOT / "factsheets" / "disclosures" / "cn.yaml"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+# What each `when` of the library means, written again here from the library's own words.
+_WHEN = {
+    "fund has an index": lambda data: bool(data.get("index")),
+    "the document shows holdings": lambda data: bool((data.get("holdings") or {}).get("top")),
+    "fund category is money_market": lambda data: data["fund"]["category"] == "money_market",
+}
+
+
+def approved_statements(data: dict, langs: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(id, language, text) of every statement the approved library (its YAML, read here) requires of
+    a factsheet of `data` (a fund file's mapping), filled in independently of the package: long dates
+    written out by hand, risk labels from the library's own table."""
+    import yaml
+
+    library = yaml.safe_load(LIBRARY.read_text(encoding="utf-8"))
+    risk = data["fund"]["risk"]
+    index = data.get("index") or {}
+
+    def long_date(value, lang: str) -> str:
+        if lang == "en":
+            return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    found = []
+    for statement in library["statements"]:
+        if "factsheet" not in statement.get("documents", ["factsheet"]):
+            continue
+        when = statement.get("when")
+        assert when is None or when in _WHEN, f"the tests do not know what {when!r} means"
+        if when is not None and not _WHEN[when](data):
+            continue
+        for lang in langs:
+            values = {"risk_rating": risk["rating"], "min_investor": risk["min_investor"]}
+            if "labels" in statement:
+                values["risk_label"] = statement["labels"]["risk_label"][risk["rating"]][lang]
+            if index:
+                values.update(index_name=index["name"][lang], index_base_date=long_date(index["base_date"], lang),
+                              index_launch_date=long_date(index["launch_date"], lang))
+            found.append((statement["id"], lang, statement[lang].format(**values)))
+    return found
+
+
+def drop_statement(folder: Path, statement: str, block: str = "risk") -> Path:
+    """A template folder (for `Renderer(template_dirs=[...])`) whose `block` section, risk or
+    disclaimer, leaves one statement out: a template that drops it."""
+    loop = f"{{% for s in statements.{block} %}}"
+    original = (ROOT / "templates" / "sections" / f"{block}.html.j2").read_text(encoding="utf-8")
+    assert loop in original, f"the {block} template no longer loops over its statements as {loop}"
+    (folder / "sections").mkdir(parents=True, exist_ok=True)
+    tampered = original.replace(loop, f"{{% for s in statements.{block} if s.id != '{statement}' %}}")
+    (folder / "sections" / f"{block}.html.j2").write_text(tampered, encoding="utf-8")
+    return folder
+
+
 def mutate(path: Path, tmp_path: Path, old: str, new: str, name: str = "fund.yaml") -> Path:
     """A copy of a fund file with one textual change (which must apply)."""
     text = path.read_text(encoding="utf-8")

@@ -13,7 +13,6 @@ from factsheets import Renderer, load_fund, parse_variant
 from factsheets.chart import (
     BOTTOM,
     HEIGHT,
-    LABEL_EM,
     TOP,
     WIDTH,
     Series,
@@ -43,7 +42,7 @@ def labels(svg: ET.Element) -> list[ET.Element]:
 
 
 def zero_y(svg: ET.Element) -> float:
-    (line,) = [l for l in svg.iter(SVG + "line") if l.get("class") == "zero"]
+    (line,) = [x for x in svg.iter(SVG + "line") if x.get("class") == "zero"]
     assert line.get("y1") == line.get("y2")
     return float(line.get("y1"))
 
@@ -142,12 +141,27 @@ def test_partial_year_is_marked():
     assert [t.text for t in svg.iter(SVG + "text") if t.get("class") == "year"] == ["2019*", "2020"]
 
 
+def advance_ems(text: str) -> float:
+    """The width of a text in ems, shaped by HarfBuzz with the font the factsheets use (Noto Sans
+    CJK, proportional face): measured, not the chart's own estimate."""
+    import uharfbuzz as hb
+
+    from factsheets.fonts import font_path
+
+    face = hb.Face(hb.Blob.from_file_path(str(font_path("regular"))), 0)
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(hb.Font(face), buffer)
+    return sum(g.x_advance for g in buffer.glyph_positions) / face.upem
+
+
 def test_labels_of_neighbouring_bars_do_not_overlap_with_ten_years_of_two_series():
     years = range(2015, 2025)
     svg = chart([Series("Fund", {y: Decimal("-36.61") for y in years}), Series("Benchmark", {y: Decimal("-23.01") for y in years})])
     spans = []
     for text in labels(svg):
-        width = len(text.text) * LABEL_EM * float(text.get("font-size"))
+        width = advance_ems(text.text) * float(text.get("font-size"))
         spans.append((float(text.get("x")) - width / 2, float(text.get("x")) + width / 2))
     spans.sort()
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
@@ -155,9 +169,12 @@ def test_labels_of_neighbouring_bars_do_not_overlap_with_ten_years_of_two_series
 
 
 def test_text_alternative_lists_the_same_figures():
-    svg = chart(MIXED)
-    assert svg.find(SVG + "title").text == "Calendar-year returns"
-    assert svg.get("role") == "img"
+    description = "2019: Fund 12.5%, Benchmark 10.0%; 2020: Fund \u22128.3%, Benchmark \u22125.5%"
+    svg = parse(returns_chart(MIXED, "Calendar-year returns", description, "Noto"))
+    assert svg.get("role") == "img" and svg.get("aria-label") == "Calendar-year returns"
+    # The title, then the description with the figures, first in the SVG: where readers look for them.
+    assert [(child.tag, child.text) for child in list(svg)[:2]] == [(SVG + "title", "Calendar-year returns"),
+                                                                     (SVG + "desc", description)]
 
 
 def test_factsheet_chart_text_alternative_matches_its_labels():

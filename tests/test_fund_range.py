@@ -20,7 +20,7 @@ from factsheets.pipeline import layout_warnings
 from factsheets.verify import normalise, pdf_pages_text
 
 from . import reference_performance as reference
-from .conftest import MONEY_MARKET, mutate, rendered
+from .conftest import MONEY_MARKET, rendered
 
 FUNDS = Path(__file__).parent / "data" / "funds"
 AS_OF = dt.date(2025, 10, 31)
@@ -234,7 +234,7 @@ def test_a_project_template_may_add_labels_through_its_own_catalogue(tmp_path):
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    for lang, folder, text in (("zh-CN", "zh_CN", "本公司温馨提示"), ("zh-HK", "zh_HK", "本公司溫馨提示")):
+    for folder, text in (("zh_CN", "本公司温馨提示"), ("zh_HK", "本公司溫馨提示")):
         catalog = Catalog(locale=folder)
         catalog.add("A word from the house", text)
         path = tmp_path / "locale" / folder / "LC_MESSAGES" / "factsheets.po"

@@ -12,43 +12,47 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsheets import BuildError, FundFileError, Renderer, parse_variant, render_document
+from factsheets import BuildError, FundFileError, Renderer, load_fund, parse_variant, render_document
 from factsheets.batch import Batch
 from factsheets.load import FundLoader
 from factsheets.localise import Localiser
 from factsheets.pipeline import build_file
+from factsheets.rules.check import check_pdf_bytes, render_findings
 from factsheets.validate import validate_data
 from factsheets.verify import normalise, pdf_pages_text
 
-from .conftest import ETF, MONEY_MARKET, ROOT
+from .conftest import ETF, MONEY_MARKET, drop_statement, mutate
 
 
 def data(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=FundLoader)
 
 
-def drop_statement_template(tmp_path: Path, statement: str) -> Path:
-    folder = tmp_path / "templates" / "sections"
-    folder.mkdir(parents=True)
-    original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
-    tampered = original.replace("{% for s in statements.risk %}", f"{{% for s in statements.risk if s.id != '{statement}' %}}")
-    assert tampered != original
-    (folder / "risk.html.j2").write_text(tampered, encoding="utf-8")
-    return tmp_path / "templates"
-
-
 def test_a_statement_inside_another_does_not_stand_for_itself(tmp_path):
     # zh-CN money-market-not-deposit contains the whole zh-CN no-guarantee text.
-    renderer = Renderer(template_dirs=[drop_statement_template(tmp_path, "no-guarantee")])
+    renderer = Renderer(template_dirs=[drop_statement(tmp_path / "templates", "no-guarantee")])
     with pytest.raises(BuildError) as caught:
         render_document(validate_data(data(MONEY_MARKET)), "zh-CN", renderer)
     assert "statement no-guarantee (version 1) is missing in zh-CN" in str(caught.value)
 
 
+def test_a_risk_note_that_quotes_part_of_a_statement_builds_and_checks_clean(tmp_path):
+    # "Invest with caution." is the end of risk-general ("Investment involves risks. Invest with caution.").
+    note = mutate(ETF, tmp_path, "en: Recent volatility may persist. Investors should assess their risk tolerance and "
+                                 "manage positions prudently.", "en: Invest with caution.")
+    note = mutate(note, tmp_path, "zh-CN: 近期市场波动可能持续，投资者应评估自身风险承受能力，审慎管理仓位。", "zh-CN: 投资需谨慎。")
+    fund = load_fund(note)
+    document = render_document(fund, "bilingual")
+    text = normalise("".join(pdf_pages_text(document.pdf)))
+    assert text.count("Investwithcaution.") == 2 and text.count("投资需谨慎。") == 2  # the note, and the statement
+    assert check_pdf_bytes(document.pdf, str(note), fund=fund) == []
+    assert render_findings(fund, str(note), [parse_variant("bilingual")]) == []
+
+
 def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path):
     fund = data(ETF)
     fund["commentary"]["en"] += " Past performance does not indicate future results."
-    renderer = Renderer(template_dirs=[drop_statement_template(tmp_path, "past-performance")])
+    renderer = Renderer(template_dirs=[drop_statement(tmp_path / "templates", "past-performance")])
     with pytest.raises(BuildError, match="statement past-performance .* is missing in en"):
         render_document(validate_data(fund), "en", renderer)
 

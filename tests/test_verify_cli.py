@@ -16,7 +16,7 @@ from factsheets.render import Renderer
 from factsheets.validate import load_fund
 from factsheets.variants import parse_variant
 
-from .conftest import ETF, MONEY_MARKET, ROOT, rendered, text_pdf
+from .conftest import ETF, MONEY_MARKET, drop_statement, rendered, text_pdf
 
 
 def run(*args: str):
@@ -28,12 +28,7 @@ def tampered_pdf(kind: str) -> bytes:
     import tempfile
     folder = Path(tempfile.mkdtemp())
     if kind == "dropped":
-        (folder / "sections").mkdir()
-        original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
-        tampered = original.replace("{% for s in statements.risk %}", "{% for s in statements.risk if s.id != 'risk-general' %}")
-        assert tampered != original
-        (folder / "sections" / "risk.html.j2").write_text(tampered, encoding="utf-8")
-        renderer = Renderer([folder])
+        renderer = Renderer([drop_statement(folder, "risk-general")])
     else:
         (folder / "small.css").write_text(".risk .statements p.statement { font-size: 4pt; }", encoding="utf-8")
         renderer = Renderer(style_files=[folder / "small.css"])
@@ -147,12 +142,7 @@ def test_covered_statement_is_a_finding(tmp_path):
 
 def test_statement_inside_another_does_not_count(tmp_path):
     # zh-CN no-guarantee is part of money-market-not-deposit: dropped on its own, it is missing.
-    folder = tmp_path / "templates"
-    (folder / "sections").mkdir(parents=True)
-    original = (ROOT / "templates" / "sections" / "risk.html.j2").read_text(encoding="utf-8")
-    tampered = original.replace("{% for s in statements.risk %}", "{% for s in statements.risk if s.id != 'no-guarantee' %}")
-    assert tampered != original
-    (folder / "sections" / "risk.html.j2").write_text(tampered, encoding="utf-8")
+    folder = drop_statement(tmp_path / "templates", "no-guarantee")
     pdf = Renderer(template_dirs=[folder], pdf_variant=None).render(load_fund(MONEY_MARKET), parse_variant("zh-CN")).pdf
     result = run("verify", str(_write(tmp_path, pdf)), "--fund", str(MONEY_MARKET), "--format", "json")
     assert result.exit_code == 1, result.output

@@ -1,5 +1,5 @@
-"""What `check`, `verify` and `extract` share: the report options, the usage-error exit, the
-configuration and the report itself. No command imports another command's module."""
+"""What the commands share: the report options, the usage-error exit, the check for paths that do
+not exist, the configuration and the report itself. No command imports another command's module."""
 
 from __future__ import annotations
 
@@ -31,11 +31,12 @@ def today_of(value: dt.datetime | None) -> dt.date:
 
 
 def config_of(path: Path | None) -> Config:
+    """The project's configuration; a bad one exits 2 with every problem, each line naming the file."""
     try:
         return load_config(path)
     except ConfigError as error:
-        fail(str(error))
-        raise AssertionError("unreachable") from None
+        click.echo(str(error), err=True)
+        sys.exit(2)
 
 
 def emit(findings, files: list[str], fmt: str, config: Config, today: dt.date, funds: set[str], *,

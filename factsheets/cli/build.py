@@ -20,10 +20,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..config import Config, ConfigError, load_config, renderer_options
+from ..config import ConfigError, load_config, renderer_options
 from ..errors import FactsheetError
 from ..load import fund_files
 from ..variants import VariantError, parse_documents, parse_variants
+from ._common import config_of, existing
 
 
 def _documents(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -82,17 +83,13 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
         pdf_variant_ = check_variant(None if pdf_variant == "plain" else pdf_variant)
     except ArchiveError as error:
         raise click.BadParameter(str(error), param_hint="--pdf-variant") from None
-    config = _config(config_path)
+    config = config_of(config_path)
     if not paths:
         if config.build.funds is None:
             raise click.UsageError("give fund files or folders, or run inside a project (factsheets init) whose "
                                    "factsheets.toml names [build] funds")
         paths = (config.build.funds,)
-    missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        click.echo(f"{path}: no such file or folder", err=True)
-    if missing:
-        sys.exit(2)
+    existing(paths, "file or folder")
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as Ctrl-C does: no partial file, a manifest to resume from
 
     def run_once() -> Counter[str]:
@@ -141,14 +138,6 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
         click.echo("interrupted: finished documents are kept and listed in the manifest; run again to resume", err=True)
         sys.exit(130)
     sys.exit(1 if counts["failed"] else 0)
-
-
-def _config(path: Path | None) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
 
 
 def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool) -> Counter[str]:

@@ -11,9 +11,9 @@ from ..errors import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..disclosures import Library
+    from ..errors import StatementProblem
     from ..model import FundFile
     from ..pdfcheck import Expected, Inspection
-    from ..prominence import PdfView
 
 Severity = Literal["error", "warning"]
 SCOPES = ("fund", "pdf", "render")
@@ -136,14 +136,12 @@ class PdfContext:
     expected: list[Expected]  # statements the document must carry, per language
     fund: FundFile | None = None
     extra: dict = field(default_factory=dict)
-    # Where each expected (statement id, language) stands on its own (`pdfcheck.locate`): in the text
-    # pdfplumber reads (`inspection.text`), and in the text PDFium reads (`view.text`).
+    # Where each expected (statement id, language) stands on its own in the text pdfplumber reads
+    # (`inspection.text`), by `pdfcheck.locate`.
     found: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
-    view: PdfView | None = None  # the PDF as PDFium reads and draws it, for the visibility rules
-    seen: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    # Why each statement cannot be seen or drawn, by `legibility.judge`: the build's own judge.
+    judged: list[StatementProblem] = field(default_factory=list)
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
-    pdf: bytes = b""  # the file itself, for the structural font check (PDF008)
-    decoys: list[str] = field(default_factory=list)  # the fund's own prose, which no statement stands in
 
     @property
     def fund_code(self) -> str | None:

@@ -140,7 +140,9 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
 
     The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
     the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass."""
-    from ..prominence import read_pdf
+    from pypdfium2 import PdfiumError
+
+    from ..legibility import judge
 
     inspection = inspect_pdf(data)
     langs = langs or langs_of(inspection)
@@ -150,16 +152,13 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     jurisdiction, document = (fund.jurisdiction, "factsheet") if fund is not None else guess_library(inspection.text)
     expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
-    try:
-        view = read_pdf(data)
-    except Exception as error:  # PDFium's own errors for a file pdfminer could read
+    try:  # the build's own judge, on PDFium's reading, placing the statements as PDF001 does
+        judged = judge(data, lambda text: locate(text, expected, decoys), {(e.id, e.lang): e.text if e.exact else None for e in expected})
+    except PdfiumError as error:  # a file pdfminer could read and PDFium cannot
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
-    try:
-        ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
-                         view=view, seen=locate(view.text, expected, decoys), langs_guessed=guessed, pdf=data, decoys=decoys)
-        findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
-    finally:
-        view.close()
+    ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
+                     judged=judged, langs_guessed=guessed)
+    findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     if fund is None:
         for f in findings:
             f.fund = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..legibility import MIN_CONTRAST, MIN_SIZE_PT, contrast_on_white
+from ..errors import StatementProblem
+from ..legibility import MIN_CONTRAST, MIN_SIZE_PT
 from ..verify import normalise
 from .base import Finding, PdfContext, Rule, register
 
@@ -40,46 +41,34 @@ class StatementNotProminent(Rule):
     name = "statement-not-prominent"
     scope = "pdf"
     message = (f"a mandatory statement is set smaller than {MIN_SIZE_PT:g} pt, with contrast below {MIN_CONTRAST}:1, "
-               "or is not visibly drawn on the page")
+               "outside the page, covered, or drawn over other text")
     explanation = (
-        f"A statement a reader cannot read is not disclosed. Every character of a mandatory statement must be\n"
-        f"at least {MIN_SIZE_PT:g} pt and its fill colour must have a contrast of at least {MIN_CONTRAST}:1 against white\n"
-        "(WCAG 2); it must lie inside the page, be visibly drawn (the page is rasterised and each glyph box must\n"
-        "show ink: a box painted over it, or text clipped away, fails) and not be drawn over other text, as the\n"
-        "build checks it. When a statement stands more than once, one prominent occurrence suffices.\n"
+        "A statement a reader cannot read is not disclosed. The PDF is judged by the build's own judge\n"
+        f"(`factsheets.legibility`), on PDFium's reading of it: every character of a mandatory statement must be\n"
+        f"at least {MIN_SIZE_PT:g} pt as drawn (font size and every transform: text squashed to 40 % of its height is\n"
+        "40 % of its size), inside the page, and show ink: the page is rasterised with and without its text, and\n"
+        "each character must change what the page shows (a box painted over one word fails). Where it shows,\n"
+        f"the contrast between the drawn pixels and what lies behind them must be at least {MIN_CONTRAST}:1 (WCAG 2),\n"
+        "opacity, blend modes, soft masks and backgrounds included. It must not be drawn over other text.\n"
+        "When a statement stands more than once, one occurrence that passes suffices.\n"
         "Fix: the style that shrinks, fades, covers or moves it (`.statements p` in styles/factsheet.css)."
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        glyphs = ctx.inspection.glyphs
+        problems: dict[tuple[str, str], list[StatementProblem]] = {}
+        for problem in ctx.judged:
+            if problem.kind != "undrawable":
+                problems.setdefault((problem.id, problem.lang), []).append(problem)
         for expected in ctx.expected:
             key = (expected.id, expected.lang)
-            problems = []
-            for start, end in ctx.found.get(key, []):
-                span = glyphs[start:end]
-                smallest = min(g.size for g in span)
-                contrasts = [contrast_on_white(g.color) for g in span if g.color is not None]
-                lowest = min(contrasts) if contrasts else 21.0
-                if smallest >= MIN_SIZE_PT - 0.05 and lowest >= MIN_CONTRAST:
-                    problems = []
-                    break
-                what = []
-                if smallest < MIN_SIZE_PT - 0.05:
-                    what.append(f"set in {smallest:.1f} pt, below {MIN_SIZE_PT:g} pt")
-                if lowest < MIN_CONTRAST:
-                    what.append(f"contrast {lowest:.2f}:1 against white, below {MIN_CONTRAST}:1")
-                problems.append((span[0].page, " and ".join(what)))
-            if problems:
-                page, what = problems[0]
-                yield self.finding(ctx, f"statement {expected.id} in {expected.lang} is not prominent: {what}",
-                                   lang=expected.lang, location=f"page {page}")
-            elif ctx.view is not None and (spans := ctx.seen.get(key)):
-                # Legible by size and colour: it must also be seen (on the page, inked, not overlapped).
-                from ..prominence import unseen
-
-                if unseen_problems := unseen(ctx.view, expected.id, expected.lang, spans):
-                    page = ctx.view.glyph(spans[0][0]).page + 1
-                    yield self.finding(ctx, "; ".join(unseen_problems), lang=expected.lang, location=f"page {page}")
+            if not ctx.found.get(key) or not (found := problems.get(key)):
+                continue  # missing (PDF001), or seen
+            if found[0].kind == "missing":  # pdfplumber reads it, PDFium does not: it cannot be judged
+                message = (f"statement {expected.id} in {expected.lang} cannot be judged: PDFium does not read it "
+                           "where pdfplumber does (text drawn out of order, or split by other text)")
+                yield self.finding(ctx, message, lang=expected.lang, location=f"statement {expected.id}")
+                continue
+            yield self.finding(ctx, "; ".join(p.message for p in found), lang=expected.lang, location=f"page {found[0].page}")
 
 
 @register
@@ -292,16 +281,9 @@ class StatementNotDrawable(Rule):
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        if not ctx.pdf or not ctx.expected:
-            return
-        from ..glyphs import read
-        from ..pdfcheck import locate
-
-        reading = read(ctx.pdf)
-        placed = locate(reading.text, ctx.expected, ctx.decoys)
-        wordings = {(e.id, e.lang): e.text for e in ctx.expected if placed.get((e.id, e.lang)) or e.exact}
-        for problem in reading.undrawn(placed, wordings):
-            yield self.finding(ctx, problem.message, lang=problem.lang, location=f"statement {problem.id}")
+        for problem in ctx.judged:
+            if problem.kind == "undrawable":
+                yield self.finding(ctx, problem.message, lang=problem.lang, location=f"statement {problem.id}")
 
 
 @register
