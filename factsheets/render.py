@@ -153,7 +153,7 @@ class Renderer:
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
         return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()},
-                        record, assets)
+                        record, assets=assets)
 
 
 def _brand_css(brand: Brand | None) -> str:
