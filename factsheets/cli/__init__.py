@@ -14,7 +14,9 @@ from .build import build
 from .check import check
 from .doctor import doctor
 from .extract import extract
+from .import_ import import_command
 from .init import init
+from .migrate import migrate
 from .rules import rules_command
 from .schema import schema
 from .verify import verify
@@ -34,6 +36,8 @@ cli.add_command(schema)
 cli.add_command(doctor)
 cli.add_command(init)
 cli.add_command(extract)
+cli.add_command(import_command)
+cli.add_command(migrate)
 
 
 def main() -> None:
