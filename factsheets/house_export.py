@@ -99,6 +99,13 @@ class Ref:
     def __str__(self) -> str:
         if self.sheet is None:
             return f"{self.file}:{self.line}" if self.line else self.file
+        return f"{self.file}: {self.short}" + (f" ({self.header})" if self.header else "")
+
+    @property
+    def short(self) -> str:
+        """`share_classes!C2`, or `nav/990101.csv:12`: the place without the workbook's name."""
+        if self.sheet is None:
+            return str(self)
         cells = sorted(set(self.cells))
         columns = {c for _, c in cells}
         rows = [r for r, _ in cells]
@@ -106,7 +113,7 @@ class Ref:
             where = f"{column_letter(cells[0][1])}{rows[0]}:{column_letter(cells[0][1])}{rows[-1]}"
         else:
             where = ",".join(f"{column_letter(c)}{r}" for r, c in cells)
-        return f"{self.file}: {_sheet_ref(self.sheet)}!{where}" + (f" ({self.header})" if self.header else "")
+        return f"{_sheet_ref(self.sheet)}!{where}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +137,9 @@ class ImportProblem:
 
 
 def read_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> dict[str, list[list[Any]]]:
-    """Every row of the named sheets (all when None) from A1, blank cells as None; numbers as float or
-    int, dates as date (datetime when the cell has a time). Read with python-calamine (see bench/)."""
+    """Every row of the named sheets (all when None) from A1, as python-calamine gives them: blank cells
+    as "", numbers as float or int, dates as date (datetime when the cell has a time). python-calamine
+    reads a large workbook several times faster than openpyxl, to the same values (bench/import_xlsx.py)."""
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
@@ -140,11 +148,11 @@ def read_workbook(path: str | Path, sheets: Iterable[str] | None = None) -> dict
         names = book.sheet_names if sheets is None else [n for n in sheets if n in book.sheet_names]
         out = {}
         for name in names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            out[name] = [[None if v == "" else v for v in row] for row in rows]
+            out[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         return out
     finally:
-        book.close()
+        if (close := getattr(book, "close", None)) is not None:  # python-calamine 0.3 and later
+            close()
 
 
 @dataclass
@@ -200,7 +208,7 @@ def _tables(book: dict[str, list[list[Any]]], mapping: Mapping, file: str) -> tu
             problems.append(f"{file}: no sheet {name!r} (the export's sheets are {', '.join(map(repr, book)) or 'none'}): "
                             + mapping.how_to_map(sheet))
             continue
-        header_at = next((i for i, row in enumerate(rows) if any(v is not None for v in row)), None)
+        header_at = next((i for i, row in enumerate(rows) if any(not _blank(v) for v in row)), None)
         if header_at is None:
             problems.append(f"{file}: {_sheet_ref(name)}: the sheet is empty: its first row names the columns "
                             f"({', '.join(spec.columns)})")
@@ -235,10 +243,14 @@ def _tables(book: dict[str, list[list[Any]]], mapping: Mapping, file: str) -> tu
         width = max(index.values(), default=-1) + 1
         for r in range(header_at + 1, len(rows)):
             values = rows[r][:width]
-            if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
+            if not all(_blank(v) for v in values):
                 table.rows.append(Row(table, r + 1, values))
         tables[sheet] = table
     return tables, problems, warnings
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- cell values -------------------------------------------------------------------------------------
@@ -450,8 +462,10 @@ class _Build:
                     continue
                 if code in owner and owner[code][0] is not fund:
                     other, other_ref = owner[code]
-                    fund.error(ref, f"{code} is also a share class of fund {other.code} ({other_ref}): a class belongs to one fund")
-                    other.error(other_ref, f"{code} is also a share class of fund {fund.code} ({ref}): a class belongs to one fund")
+                    fund.error(ref, f"{code} is also a share class of fund {other.code} ({other_ref.short}): a class "
+                                    "belongs to one fund")
+                    other.error(other_ref, f"{code} is also a share class of fund {fund.code} ({ref.short}): a class "
+                                           "belongs to one fund")
                 owner.setdefault(code, (fund, ref))
 
     # -- the sections ----------------------------------------------------------------------------

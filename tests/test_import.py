@@ -115,6 +115,25 @@ def test_until_the_model_takes_english_kid_texts_the_ucits_is_reported_at_its_ce
     assert "not written (2 problems above): LU0000990301" in result.output
 
 
+def test_with_kid_texts_in_every_language_the_ucits_imports_with_its_proxy(tmp_path):
+    """The optional priips columns objective_zh_hk and intended_investor_zh_hk: then nothing else keeps
+    LU0000990301 from being written (its classes, dividends, PRIIPs inputs and proxy)."""
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    book = load_workbook(export / "fund-range.xlsx")
+    sheet = book["priips"]
+    sheet["Q1"], sheet["R1"], sheet["Q2"], sheet["R2"] = "objective_zh_hk", "intended_investor_zh_hk", "本基金旨在提供收益。", "適合散戶投資者。"
+    book.save(export / "fund-range.xlsx")
+    result = run(str(export), "--out", str(tmp_path / "funds"))
+    assert result.exit_code == 0, result.output
+    fund = load_fund(tmp_path / "funds" / "LU0000990301.yaml")
+    assert fund.languages == ["en", "zh-HK"] and fund.fund.risk is None and fund.priips.objective.zh_HK == "本基金旨在提供收益。"
+    assert (tmp_path / "funds" / fund.priips.proxy).read_bytes() == (EXPORT / "proxy" / "LU0000990301.csv").read_bytes()
+    monthly = fund.fund.share_classes[1]
+    assert monthly.distribution.value == "monthly" and len(monthly.dividends) == 12
+    assert fund.fund.share_classes[0].dividends == [] and fund.fund.share_classes[0].fees.ongoing_charges == Decimal("1.15")
+
+
 def test_importing_the_shared_export_is_quick_enough_to_rerun(tmp_path):
     """Not a timing assertion: the work is linear, each file read once (the timings are in bench/)."""
     result = import_export(EXPORT, tmp_path, today=dt.date(2025, 11, 10))
@@ -292,6 +311,16 @@ def test_a_duplicated_fund_code_imports_neither_row(tmp_path):
     assert_only_the_other_fund(result, out)
     load_fund(out / "900003.yaml")
     assert "2 of 3 funds written" in result.output
+
+
+def test_a_class_code_of_two_funds_fails_both(tmp_path):
+    def shared(rows):
+        rows["share_classes"].append(dict(rows["share_classes"][1], class_code="900001", **{"class": "C"}))
+    result, out = hostile(tmp_path, shared)
+    assert ("fund-range.xlsx: share_classes!C4 (class_code): 900001 is also a share class of fund 900001 (share_classes!C2): "
+            "a class belongs to one fund") in result.output
+    assert "fund-range.xlsx: share_classes!C2 (class_code): 900001 is also a share class of fund 900002" in result.output
+    assert result.exit_code == 1 and not list(out.glob("*.yaml"))
 
 
 def test_workbook_and_model_problems_come_in_one_run(tmp_path):
