@@ -56,7 +56,7 @@ def fund_rows(i: int, code: str, classes: list[tuple[str, dt.date]], rng: np.ran
     for k, (class_code, class_start) in enumerate(classes):
         rows["share_classes"].append([
             code, "ABCDEFGH"[k], class_code, "USD" if hk else "CNY", dt.datetime.combine(class_start, dt.time()),
-            1.2, 0.2, 0.4 if k else "", 1.5, 1.5, 1.15 if hk else "", 10, "quarterly" if k else ""])
+            1.2, 0.2, 0.4 if k else "", 1.5, 1.5, 1.15 if hk else "", 10, "quarterly"])  # the NAV files pay dividends
     rows["managers"].append([code, f"Manager {i}", *zh(f"经理{i}", f"經理{i}"), start])
     weights = sorted(np.round(rng.uniform(1, 9, 10), 2).tolist(), reverse=True)
     for rank, weight in enumerate(weights, 1):

@@ -532,6 +532,8 @@ class _Build:
                 fund.error(ref, f"{lang} is listed twice")
             else:
                 found.append(lang)
+        for i in range(len(found)):
+            fund.cells[f"languages.{i}"] = ref
         return found if ok and found else None
 
     def share_class(self, fund: FundImport, i: int, row: Row, section: dict, as_of: dt.date | None) -> dict[str, Any]:

@@ -299,6 +299,17 @@ def test_an_unknown_jurisdiction_says_which_exist(tmp_path):
     assert_only_the_other_fund(result, out)
 
 
+def test_a_hong_kong_fund_in_simplified_chinese_with_a_rating(tmp_path):
+    def hong_kong(rows):
+        rows["funds"][0].update(jurisdiction="HK", currency="USD", domicile="LU")
+    result, out = hostile(tmp_path, hong_kong)
+    assert ("fund-range.xlsx: funds!I2 (languages): zh-CN is not a language of Hong Kong documents: use en and zh-HK"
+            in result.output)
+    assert "fund-range.xlsx: funds!G2 (risk_rating): Hong Kong (HK) funds carry no mainland R/C rating: remove it" in result.output
+    assert "fund-range.xlsx: funds!H2 (min_investor): Hong Kong (HK) funds carry no mainland R/C rating" in result.output
+    assert_only_the_other_fund(result, out)
+
+
 def test_a_duplicated_fund_code_imports_neither_row(tmp_path):
     def twice(rows):
         rows["funds"].insert(1, dict(rows["funds"][0], name_en="Another fund"))
