@@ -359,6 +359,7 @@ class FundImport:
     copies: dict[str, Path] = field(default_factory=dict)  # path relative to the fund file -> the export's file
     problems: list[ImportProblem] = field(default_factory=list)
     languages: tuple[str, ...] = LANGS
+    absent: dict[str, str] = field(default_factory=dict)  # dotted path of a text -> the column the export lacks for it
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -383,6 +384,9 @@ class FundImport:
         columns = [(lang, f"{stem}_{LANG_SUFFIX[lang]}") for lang in LANGS if row.has(f"{stem}_{LANG_SUFFIX[lang]}")]
         published = [(lang, column) for lang, column in columns if lang in self.languages] or columns
         self.cells[path] = row.ref(published[0][1] if published else f"{stem}_en")
+        for lang in self.languages:  # a language it publishes in that the export has no column for
+            if not row.has(f"{stem}_{LANG_SUFFIX[lang]}"):
+                self.absent[f"{path}.{lang}"] = f"{stem}_{LANG_SUFFIX[lang]}"
         out = {}
         for lang, column in columns:
             self.cells[f"{path}.{lang}"] = row.ref(column)
@@ -768,7 +772,10 @@ class _Build:
                 if str(ref) in reported and not rest:
                     continue
                 reported.add(str(ref))
-                fund.error(ref, f"{rest}: {problem.message}" if rest else problem.message)
+                message = f"{rest}: {problem.message}" if rest else problem.message
+                if problem.path in fund.absent:
+                    message += f" (the {ref.sheet} sheet has no column {fund.absent[problem.path]})"
+                fund.error(ref, message)
             return
         for where, relative in model.history_paths():  # the fund file's references, against what is copied
             if relative not in fund.copies:
