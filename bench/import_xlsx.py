@@ -172,7 +172,8 @@ def whole_import(n: int, years: int, folder: Path) -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         problems = [p.format() for p in result.problems if p.severity == "error"]
         print(f"    import {run}: {wall:.2f} s wall, {cpu:.2f} s CPU = {1000 * wall / n:.1f} ms a fund; "
-              f"{len(result.written)} funds written, {len(problems)} errors{': ' + problems[0] if problems else ''}")
+              f"{len(result.written)} funds written ({len(result.changed)} files changed), {len(problems)} errors"
+              f"{': ' + problems[0] if problems else ''}")
     timings = result.timings
     print("    where the time goes (last run): " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
 
