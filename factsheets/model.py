@@ -806,11 +806,11 @@ class FundFile(Strict):
         return [value for _, text in self.texts() for lang in langs if (value := text.get(lang))]
 
     def gives_lang(self, lang: str) -> bool:
-        """Whether some text is given in a language."""
-        return any(text.get(lang) for _, text in self.texts())
+        """Whether some text is given in a language (the KID's English texts aside)."""
+        return any(text.get(lang) for _, text in self.texts() if not text.REQUIRED)
 
     def has_lang(self, lang: str) -> bool:
-        return all(text.get(lang) for _, text in self.texts())
+        return all(text.get(lang) for _, text in self.texts() if not text.REQUIRED)
 
     @property
     def files(self) -> dict[str, bytes]:

@@ -16,7 +16,9 @@ from .check import check
 from .decide import approve, reject, submit
 from .doctor import doctor
 from .extract import extract
+from .import_ import import_command
 from .init import init
+from .migrate import migrate
 from .publish import publish
 from .review import review
 from .rules import rules_command
@@ -41,6 +43,8 @@ cli.add_command(init)
 cli.add_command(extract)
 for _command in (users, submit, approve, reject, publish, audit, review):
     cli.add_command(_command)
+cli.add_command(import_command)
+cli.add_command(migrate)
 
 
 def main() -> None:

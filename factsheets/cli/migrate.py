@@ -1,0 +1,54 @@
+"""`factsheets migrate`: fund/v1 files -> fund/v2 (`schema` and `languages`), comments kept."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import TODAY_OPTION, existing
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--in-place", is_flag=True, help="Rewrite each file itself instead of writing <name>.v2.yaml beside it.")
+@TODAY_OPTION
+def migrate(files: tuple[Path, ...], in_place: bool, today) -> None:
+    """Rewrite fund/v1 files as fund/v2: `schema: fund/v2` and `languages:` (en, zh-CN, and zh-HK when
+    the file gives zh-HK texts), everything else as it was. Writes <name>.v2.yaml next to each file
+    unless --in-place; a file already in fund/v2 is left alone.
+
+    Exit code 0: every file migrated (or already fund/v2); 1: a file would not validate as fund/v2
+    (nothing written for it); 2: a file cannot be read."""
+    from ..errors import FundFileError
+    from ..migrate import Unreadable, migrate_file, target_of
+    from ..write import write_atomic
+
+    existing(files, "file")
+    status = 0
+    for path in files:
+        try:
+            migration = migrate_file(path, today.date() if today else None)
+        except Unreadable as error:
+            click.echo(str(error), err=True)
+            status = 2
+            continue
+        except FundFileError as error:  # would not validate as fund/v2: every problem
+            click.echo(str(error), err=True)
+            status = max(status, 1)
+            continue
+        if migration is None:
+            click.echo(f"{path}: fund/v2 already, nothing to do")
+            continue
+        target = target_of(path, in_place)
+        try:
+            write_atomic(target, migration.text.encode("utf-8"))
+        except OSError as error:
+            click.echo(f"factsheets: {target}: cannot write: {error.strerror or error}", err=True)
+            status = 2
+            continue
+        note = "" if migration.kept_layout else " (re-written from its data: its comments are not kept)"
+        click.echo(f"{path} -> {target}: fund/v2, languages {', '.join(migration.languages)}{note}")
+    sys.exit(status)
+
