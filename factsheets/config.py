@@ -116,7 +116,10 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         Waiver(w.fund, w.rule, w.reason, w.approver, w.expires, f"{name}: {prefix}waivers.{i}")
         for i, w in enumerate(model.waivers)
     ]
-    brand = Brand(**{k: v for k, v in model.brand.model_dump().items()}) if model.brand else Brand()
+    brand = Brand()
+    if model.brand:
+        fields = {k: getattr(model.brand, k) for k in ("name", "legal_entity", "primary", "accent", "logo")}
+        brand = Brand(**{k: v.pairs() if hasattr(v, "pairs") else v for k, v in fields.items()})
     review = ReviewSettings(**model.review.model_dump()) if model.review else ReviewSettings()
     return Config(path, model.max_age, waivers, brand, model.build or BuildModel(), review)
 

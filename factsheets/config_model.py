@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +18,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -26,7 +28,20 @@ from .rules import get_rule
 from .variants import VariantError, parse_variant
 
 NonEmpty = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=500)]
-Colour = Annotated[str, StringConstraints(strict=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+def _code(value: str) -> str:
+    if not re.fullmatch(CODE_PATTERN.strip("^$"), value):
+        raise PydanticCustomError("code", "{value} is not a fund code: 1 to 32 ASCII letters, digits, '-' or '_'", {"value": repr(value)})
+    return value
+
+
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise PydanticCustomError("colour", "{value} is not a colour: write it as # and six hexadecimal digits, e.g. #1f4e79",
+                                  {"value": repr(value)})
+    return value
+
+
+Colour = Annotated[str, StringConstraints(strict=True), AfterValidator(_colour)]
 _MESSAGES = {
     "missing": "is required (a waiver needs a fund, a rule, a reason, an approver and an expiry date)",
     "string_too_short": "is required (a waiver needs a fund, a rule, a reason, an approver and an expiry date)",
@@ -39,7 +54,7 @@ class _Strict(BaseModel):
 
 
 class WaiverModel(_Strict):
-    fund: Annotated[str, StringConstraints(strict=True, pattern=CODE_PATTERN)]
+    fund: Annotated[str, StringConstraints(strict=True), AfterValidator(_code)]
     rule: NonEmpty
     reason: NonEmpty
     approver: NonEmpty
@@ -70,17 +85,38 @@ class WaiverModel(_Strict):
         return value
 
 
+class PerLanguage(_Strict):
+    """A name given per language (`name = { en = "…", zh-CN = "…" }`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    en: NonEmpty | None = None
+    zh_CN: NonEmpty | None = Field(None, alias="zh-CN")
+    zh_HK: NonEmpty | None = Field(None, alias="zh-HK")
+
+    @model_validator(mode="after")
+    def _some(self) -> PerLanguage:
+        if not (self.en or self.zh_CN or self.zh_HK):
+            raise PydanticCustomError("empty", "give the text in at least one of en, zh-CN, zh-HK")
+        return self
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((lang, text) for lang, text in (("en", self.en), ("zh-CN", self.zh_CN), ("zh-HK", self.zh_HK)) if text)
+
+
 class BrandModel(_Strict):
-    name: NonEmpty | None = None
-    legal_entity: NonEmpty | None = None
+    name: NonEmpty | PerLanguage | None = None
+    legal_entity: NonEmpty | PerLanguage | None = None
     primary: Colour | None = None
     accent: Colour | None = None
     logo: Path | None = None
 
-    @field_validator("primary", "accent")
+    @field_validator("primary")
     @classmethod
     def _readable(cls, value: str | None) -> str | None:
-        # Headings and rules are drawn in these colours on white: they must stay legible (WCAG 4.5:1).
+        # Headings are set in the primary colour on white: it must stay legible (WCAG 4.5:1). The accent
+        # only draws the risk block's bar: decoration, held to no text contrast (a style that sets text in
+        # it is judged on the page, as every statement is).
         if value is not None and contrast_on_white(hex_rgb(value)) < MIN_CONTRAST:
             raise PydanticCustomError("low_contrast", "{value} is too light on white (contrast below 4.5:1)", {"value": value})
         return value

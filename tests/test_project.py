@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +19,12 @@ from factsheets.verify import normalise, pdf_pages_text
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "factsheets", *args], capture_output=True, text=True, cwd=cwd)
+    result = subprocess.run([sys.executable, "-m", "factsheets", *args], capture_output=True, text=True, cwd=cwd)
+    if args[0] == "init" and result.returncode == 0:  # as a user starts: the examples copied into funds/
+        folder = cwd / args[1]
+        for example in (folder / "examples").glob("*.yaml"):
+            shutil.copy(example, folder / "funds" / example.name)
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +36,21 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_init_creates_a_project_that_builds_at_once(project):
-    assert sorted(p.name for p in project.iterdir()) == ["assets", "factsheets.toml", "funds", "styles", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == ["assets", "examples", "factsheets.toml", "funds", "styles", "templates"]
     result = run("build", "--lang", "en", cwd=project)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (project / "out").glob("*.pdf")) == ["513770.en.pdf", "990001.en.pdf"]
     text = normalise("".join(pdf_pages_text((project / "out" / "513770.en.pdf").read_bytes())))
     assert "ExampleAssetManagement" in text and "ExampleAssetManagementCo.,Ltd." in text
+
+
+def test_init_leaves_funds_to_the_house_and_puts_the_examples_aside(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "factsheets", "init", "fresh"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0 and "factsheets import" in result.stdout
+    assert [p.name for p in (tmp_path / "fresh" / "funds").iterdir()] == ["README.txt"]
+    assert sorted(p.name for p in (tmp_path / "fresh" / "examples").iterdir()) == ["513770.yaml", "990001-demo-money-market.yaml"]
+    build = subprocess.run([sys.executable, "-m", "factsheets", "build"], capture_output=True, text=True, cwd=tmp_path / "fresh")
+    assert build.returncode == 2 and "factsheets import" in build.stderr
 
 
 def test_init_refuses_a_folder_that_is_not_empty(project):
@@ -108,12 +123,12 @@ def test_a_bad_configuration_lists_every_error_at_once(tmp_path):
     assert run("init", str(folder), cwd=tmp_path).returncode == 0
     config = folder / "factsheets.toml"
     text = config.read_text(encoding="utf-8").replace('primary = "#1f4e79"', 'primary = "blue"')
-    text = text.replace('variants = ["bilingual", "en", "zh-CN"]', 'variants = ["fr"]\ncolour = 1')
+    text = text.replace('# variants = ["bilingual", "en"]', 'variants = ["fr"]\ncolour = 1')
     config.write_text(text, encoding="utf-8")
     result = run("build", cwd=folder)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert any(line.startswith(f"{config}: brand.primary: ") for line in lines), lines
+    assert any(line.startswith(f"{config}: brand.primary: 'blue' is not a colour: write it as # and six") for line in lines), lines
     assert any(line.startswith(f"{config}: build.variants: unknown variant 'fr'") for line in lines), lines
     assert any(line.startswith(f"{config}: build.colour: unknown key (allowed here: funds, out, variants") for line in lines), lines
 

@@ -102,7 +102,8 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
                 return Counter(failed=1)
         files = fund_files(list(paths))
         if not files:
-            click.echo("no fund files (*.yaml, *.yml, *.json) found", err=True)
+            click.echo(f"no fund files (*.yaml, *.yml, *.json) in {', '.join(map(str, paths))}: import the house's export "
+                       "(`factsheets import EXPORT --out FOLDER`) or copy a fund file there", err=True)
             if not watch:
                 sys.exit(2)
             return Counter()

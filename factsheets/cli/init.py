@@ -26,7 +26,7 @@ logo = "assets/logo.svg"
 [build]
 funds = "funds"
 out = "out"
-variants = ["bilingual", "en", "zh-CN"]
+# variants = ["bilingual", "en"]     # default: each fund's own (its languages, and English with each Chinese)
 templates = "templates"               # files here override the built-in ones of the same name
 styles = "styles"                     # *.css here is applied after the built-in styles
 
@@ -54,6 +54,11 @@ package's templates/ folder (for example sections/header.html.j2) and change it.
 statements are verified in every finished PDF, so a template cannot drop or hide them.
 """
 
+FUNDS_README = """\
+Fund files go here: imported from the house's export (`factsheets import EXPORT --out funds`), or
+written by hand (copy one from ../examples/ to start). `factsheets build` builds every one.
+"""
+
 STYLES_README = """\
 Every *.css file here is applied after the built-in styles/factsheet.css, in name order.
 Brand colours and the logo come from factsheets.toml ([brand]).
@@ -63,15 +68,19 @@ Brand colours and the logo come from factsheets.toml ([brand]).
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 def init(folder: Path) -> None:
-    """Create a factsheets project in FOLDER (funds/, factsheets.toml, templates/, styles/)."""
+    """Create a factsheets project in FOLDER (funds/, examples/, factsheets.toml, templates/, styles/).
+
+    funds/ starts empty: it is for the house's own funds (`factsheets import`); the two reference
+    funds are in examples/, to copy from."""
     if folder.exists() and any(folder.iterdir()):
         click.echo(f"{folder}: not empty; choose a new or empty folder", err=True)
         sys.exit(2)
     try:
-        for sub in ("funds", "templates", "styles", "assets"):
+        for sub in ("funds", "examples", "templates", "styles", "assets"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         for example in sorted(EXAMPLES_DIR.glob("*.yaml")):
-            shutil.copyfile(example, folder / "funds" / example.name)
+            shutil.copyfile(example, folder / "examples" / example.name)
+        (folder / "funds" / "README.txt").write_text(FUNDS_README, encoding="utf-8")
         (folder / "factsheets.toml").write_text(CONFIG, encoding="utf-8")
         (folder / "assets" / "logo.svg").write_text(LOGO, encoding="utf-8")
         (folder / "templates" / "README.txt").write_text(TEMPLATES_README, encoding="utf-8")
@@ -79,4 +88,5 @@ def init(folder: Path) -> None:
     except OSError as error:
         click.echo(f"{folder}: cannot create the project: {error.strerror or error}", err=True)
         sys.exit(2)
-    click.echo(f"created {folder}: run `factsheets build` inside it")
+    click.echo(f"created {folder}: put fund files in funds/ (`factsheets import EXPORT --out {folder / 'funds'}`, or copy one "
+               f"from examples/), then run `factsheets build` inside it")
