@@ -153,9 +153,19 @@ def _marked_texts(pdf: pikepdf.Pdf, data: bytes) -> list[tuple[str, object]]:
     found = []
     for (number, mcid), text in texts.items():
         element = parents[int(pdf.pages[number].StructParents)][mcid]
-        if element.objgen in in_tree:  # page furniture (margin boxes) is not in the structure tree
+        if element.objgen in in_tree and not _in_figure(element):  # page furniture (margin boxes) is not in the tree
             found.append((text, element))
     return found
+
+
+def _in_figure(element) -> bool:
+    """Text inside a figure with a text alternative (a chart whose legend names a series in both
+    languages): assistive technology reads the /Alt, not the drawing's words."""
+    while isinstance(element, pikepdf.Dictionary) and element.get("/Type") == "/StructElem":
+        if element.get("/S") == "/Figure" and "/Alt" in element:
+            return True
+        element = element.get("/P")
+    return False
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
