@@ -33,6 +33,7 @@ class Inspection:
     declared_lang: str | None
     unmapped: dict[int, int] = field(default_factory=dict)  # page -> glyphs that map to no character
     textless_pages: list[int] = field(default_factory=list)
+    char_pages: list[int] = field(default_factory=list)  # the page (from 1) of each character of `text`
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def inspect_pdf(data: bytes) -> Inspection:
             lang = document.Root.get("/Lang")
             declared = str(lang) if lang else None
         text: list[str] = []
+        char_pages: list[int] = []
         unmapped: dict[int, int] = {}
         textless: list[int] = []
         with pdfplumber.open(io.BytesIO(data)) as document:
@@ -118,13 +120,15 @@ def inspect_pdf(data: bytes) -> Inspection:
                     if _CID.match(value) or "\ufffd" in value:
                         unmapped[number] = unmapped.get(number, 0) + 1
                         continue
-                    text.append(normalise(value))
+                    shown = normalise(value)
+                    text.append(shown)
+                    char_pages += [number] * len(shown)
     except PdfError:
         raise
     except (PDFSyntaxError, Exception) as error:  # pikepdf and pdfminer raise many types for broken files
         message = re.sub(r"^stream <[^>]*>: ", "", str(error))  # pikepdf names the in-memory stream
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {message}") from None
-    return Inspection(pages, "".join(text), declared, unmapped, textless)
+    return Inspection(pages, "".join(text), declared, unmapped, textless, char_pages)
 
 
 def langs_of(inspection: Inspection) -> tuple[str, ...]:

@@ -52,7 +52,7 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
         raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {DOCUMENT_NAMES[document]} may "
                                      f"have; {overflow(rendered.pdf, limit)}; no PDF written"])
     rendered.warnings = layout_warnings(rendered.pdf)
-    if rendered.warnings and (renderer or default_renderer()).strict_layout:
+    if rendered.warnings and getattr(renderer or default_renderer(), "strict_layout", False):
         raise BuildError(fund.code, [f"{name}: {w}; no PDF written (--strict-layout)" for w in rendered.warnings])
     decoys = fund.free_texts(variant.langs)
     problems = judge(rendered.pdf, lambda text: place(text, rendered.statements, decoys),

@@ -62,10 +62,35 @@ LIBRARY = ROOT / "factsheets" / "disclosures" / "cn.yaml"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 # What each `when` of the library means, written again here from the library's own words.
+def _six_months_old_on(data: dict):
+    """The day a fund turns six months old: the same day six calendar months after its inception, the
+    last day of a shorter month (written here from the rule, not with the package's add_months)."""
+    import calendar
+    import datetime as dt
+
+    start = data["fund"].get("inception_date")
+    if start is None:
+        return None
+    start = dt.date.fromisoformat(start) if isinstance(start, str) else start
+    month = start.month + 6
+    year, month = start.year + (month - 1) // 12, (month - 1) % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _young(data: dict) -> bool:
+    import datetime as dt
+
+    turns = _six_months_old_on(data)
+    as_of = dt.date.fromisoformat(data["as_of"]) if isinstance(data["as_of"], str) else data["as_of"]
+    return turns is not None and as_of < turns
+
+
 _WHEN = {
     "fund has an index": lambda data: bool(data.get("index")),
     "the document shows holdings": lambda data: bool((data.get("holdings") or {}).get("top")),
     "fund category is money_market": lambda data: data["fund"]["category"] == "money_market",
+    "fund category is qdii": lambda data: data["fund"]["category"] == "qdii",
+    "the fund's contract has been effective for less than six months at as_of": _young,
 }
 
 

@@ -79,16 +79,18 @@ def test_fund_returns_before_inception_are_rejected():
 
 
 def test_a_fund_younger_than_six_months_shows_no_performance():
-    def text_for(inception: dt.date) -> str:
+    def text_for(inception: dt.date, year: int) -> str:
         fund = data(MONEY_MARKET)
         fund["as_of"] = dt.date(2025, 12, 31)
         fund["fund"]["inception_date"] = inception
-        fund["performance"]["annual_returns"] = {"fund": {2025: Decimal("0.5")}, "benchmark": {2025: Decimal("0.4")}}
+        fund["performance"]["annual_returns"] = {"fund": {year: Decimal("0.5")}, "benchmark": {year: Decimal("0.4")}}
         return normalise("".join(pdf_pages_text(render_document(validate_data(fund), "en").pdf)))
 
-    assert "Calendar-yearreturns" in text_for(dt.date(2025, 6, 30))  # six months and a day: shown
-    young = text_for(dt.date(2025, 7, 15))  # five and a half months: not shown
-    assert "Calendar-yearreturns" not in young and "Benchmark" not in young
+    older = text_for(dt.date(2023, 6, 30), 2024)  # two and a half years: its complete year 2024 is shown
+    assert "Calendar-yearreturns" in older and "0.50%" in older
+    young = text_for(dt.date(2025, 7, 15), 2025)  # five and a half months: nothing of its own, and the reason
+    assert "Calendar-yearreturns" not in young and "0.50%" not in young
+    assert normalise("The fund's contract has been effective for less than six months, so its performance is not shown.") in young
 
 
 @pytest.mark.parametrize("value,expected", [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (21, "21st"), (24, "24th")])

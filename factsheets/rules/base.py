@@ -142,6 +142,7 @@ class PdfContext:
     # Why each statement cannot be seen or drawn, by `legibility.judge`: the build's own judge.
     judged: list[StatementProblem] = field(default_factory=list)
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
+    pages_text: list[str] = field(default_factory=list)  # each page's text as PDFium reads it, lines kept
 
     @property
     def fund_code(self) -> str | None:

@@ -17,6 +17,7 @@ from ..load import data_from_bytes, read_bytes
 from ..model import FundFile
 from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
 from ..validate import problems_of, validate_model
+from ..verify import pdf_pages_text
 from . import REGISTRY, rules
 from .base import Finding, FundContext, PdfContext
 from .disclosures import pins as default_pins
@@ -157,7 +158,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     except PdfiumError as error:  # a file pdfminer could read and PDFium cannot
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
-                     judged=judged, langs_guessed=guessed)
+                     judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data))
     findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     if fund is None:
         for f in findings:

@@ -185,11 +185,11 @@ class IndexReturnsUnlabelled(Rule):
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        if ctx.view is None:
+        if not ctx.pages_text:
             return
         names = [ctx.fund.index.name.get(lang) for lang in ("en", "zh-CN", "zh-HK")] \
             if ctx.fund is not None and ctx.fund.index is not None else []
-        pages = index_returns_pages(ctx.view.pages_text, names)
+        pages = index_returns_pages(ctx.pages_text, names)
         if not pages:
             return
         from ..disclosures import library
@@ -202,14 +202,14 @@ class IndexReturnsUnlabelled(Rule):
         # placeholders open): a label inside them labels nothing.
         taken = [span for spans in ctx.found.values() for span in spans]
         taken += [m.span() for text in approved.values() for m in statement_pattern(text).finditer(texts)]
-        glyphs = ctx.inspection.glyphs
+        char_pages = ctx.inspection.char_pages
 
         def labelled(label: str) -> bool:
             needle = normalise(label).translate(_QUOTES)
             start = texts.find(needle) if needle else -1
             while start >= 0:
                 end = start + len(needle)
-                if all(end <= a or start >= b for a, b in taken) and glyphs[start].page in pages:
+                if all(end <= a or start >= b for a, b in taken) and char_pages[start] in pages:
                     return True
                 start = texts.find(needle, start + 1)
             return False
