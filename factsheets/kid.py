@@ -71,6 +71,15 @@ def inputs(fund: FundFile) -> PriipsInputs:
                         p.costs.exit, p.costs.ongoing, p.costs.transaction, p.costs.performance_fee)
 
 
+class KidError(PriipsError):
+    """KID figures that cannot be computed from this fund file: each problem with the dotted path of the
+    field to fix (`locations`, for `check`), its message naming the files and dates."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.locations = [where for where, _ in problems]
+        super().__init__([message for _, message in problems])
+
+
 def price_history(fund: FundFile) -> PriceHistory:
     """The representative class's total-return price up to as_of, extended back by the proxy."""
     from .nav import read_levels, read_nav
@@ -78,8 +87,8 @@ def price_history(fund: FundFile) -> PriceHistory:
 
     index, share_class = representative_class(fund)
     if not share_class.nav:
-        raise PriipsError(f"priips.class_code: share class {share_class.code} has no NAV history "
-                          f"(fund.share_classes.{index}.nav): the KID's figures are computed from it")
+        raise KidError([("priips.class_code", f"priips.class_code: share class {share_class.code} has no NAV history "
+                                              f"(fund.share_classes.{index}.nav): the KID's figures are computed from it")])
     files = fund.files
     history = read_nav(share_class.nav, inception=share_class.inception_date or fund.fund.inception_date,
                        as_of=fund.as_of, data=files[share_class.nav], currency=fund.fund.class_currency(share_class))
@@ -89,15 +98,18 @@ def price_history(fund: FundFile) -> PriceHistory:
     proxy = fund.priips.proxy
     if proxy:
         levels = read_levels(proxy, data=files[proxy])  # it need not reach as_of: only its days before the class's are used
-        dates, prices = priips.price_history(dates, prices, levels.dates, levels.levels)
+        try:
+            dates, prices = priips.price_history(dates, prices, levels.dates, levels.levels)
+        except PriipsError as error:
+            raise KidError([("priips.proxy", f"priips.proxy: {proxy}: {problem}") for problem in error.problems]) from None
     return PriceHistory(share_class.code, share_class.nav, proxy, dates, prices, class_start,
                         dates[0].item(), dates[-1].item())
 
 
 def figures(fund: FundFile) -> KidFigures:
     """Every figure of the fund's KID (`priips.compute`), computed once and kept on the fund. Raises
-    PriipsError (the history too short, the proxy not reaching back, ...) naming the files and dates,
-    or nav.NavProblems naming the file and line of a history that cannot be read."""
+    KidError (a PriipsError: the history too short, the proxy not reaching back, ...) naming the files
+    and dates, or nav.NavProblems naming the file and line of a history that cannot be read."""
     cached = fund._cache.get(CACHE_KEY)
     if cached is None:
         try:
@@ -112,13 +124,18 @@ def figures(fund: FundFile) -> KidFigures:
 
 def _figures(fund: FundFile) -> KidFigures:
     if fund.priips is None:
-        raise PriipsError(f"{fund.code}: the fund file gives no priips section: no KID")
-    given = inputs(fund)
+        raise KidError([("priips", f"{fund.code}: the fund file gives no priips section: no KID")])
+    try:
+        given = inputs(fund)
+    except PriipsError as error:
+        raise KidError([("priips.recommended_holding_period_years" if "recommended_holding_period" in problem else "priips",
+                         problem) for problem in error.problems]) from None
     history = price_history(fund)
     try:
         found = priips.compute(given, history.dates, history.prices)
     except PriipsError as error:
-        raise PriipsError([f"priips: {history.described}: {problem}" for problem in error.problems]) from None
+        where = "priips.proxy" if history.proxy_file else "priips"
+        raise KidError([(where, f"priips: {history.described}: {problem}") for problem in error.problems]) from None
     fund._cache[CACHE_KEY + ".history"] = history
     return found
 

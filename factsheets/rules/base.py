@@ -142,6 +142,8 @@ class PdfContext:
     # Why each statement cannot be seen or drawn, by `legibility.judge`: the build's own judge.
     judged: list[StatementProblem] = field(default_factory=list)
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
+    document: str = "factsheet"  # factsheet, kfs or kid: what the PDF is (given, or told from its statements)
+    pdf: bytes = b""  # the file itself, for what runs past a page limit (KD001)
 
     @property
     def fund_code(self) -> str | None:
