@@ -284,7 +284,7 @@ def view(fund: FundFile) -> KidView:
     rhp = shown.rhp_years
 
     def exit_after(n: int) -> str:
-        return f"If you exit after {years(n)}" + (" (recommended holding period)" if n == rhp and n > 1 else "")
+        return f"If you exit after {years(n)}" + (" (recommended holding period)" if n == rhp else "")
 
     scenarios = tuple(
         ScenarioRow(name, SCENARIO_LABELS[name], tuple(money(s.amount, currency) for s in shown.scenarios[name]),

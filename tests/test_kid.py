@@ -278,3 +278,28 @@ def test_the_figures_are_computed_once_per_fund():
     fund = load_fund(FUND)
     assert kid.figures(fund) is kid.figures(fund)
     assert kid.history_of(fund).start == dt.date(2013, 1, 2) and kid.history_of(fund).end == dt.date(2025, 10, 31)
+
+
+@pytest.mark.parametrize(("changes", "shown", "absent"), [
+    # a one-year holding period: one column, which is the recommended one
+    ([("recommended_holding_period_years: 3", "recommended_holding_period_years: 1")],
+     ["If you exit after 1 year (recommended holding period)", "Recommended holding period: 1 year"],
+     ["If you exit after 3 years"]),
+    # an exit cost and a performance fee: their percentages and amounts instead of "N/A" and "no fee"
+    ([("    exit: 0\n", "    exit: 1\n"), ("    performance_fee: 0\n", "    performance_fee: 0.2\n")],
+     ["1.00% of your investment before it is paid out to you.", "0.20% of the value of your investment per year.",
+      "An exit cost of 1.00% applies when you take money out."],
+     ["N/A", "We do not charge an exit fee", "There is no performance fee"]),
+])
+def test_the_kid_follows_the_fund_terms(tmp_path, changes, shown, absent):
+    from factsheets.pipeline import default_renderer
+    from factsheets.variants import parse_variant
+
+    fund = load_fund(copy_fund(tmp_path, changes))
+    html, _ = default_renderer().html(fund, parse_variant("en"), "kid")
+    for part in shown:
+        assert part in html, part
+    for part in absent:
+        assert part not in html, part
+    for item in kid.figures(fund).display().composition:  # each amount, or N/A for no exit cost
+        assert f'<td class="num">{"N/A" if item.amount is None else usd(item.amount)}</td>' in html, item
