@@ -90,6 +90,10 @@ def price_history(fund: FundFile) -> PriceHistory:
         raise KidError([("priips.class_code", f"priips.class_code: share class {share_class.code} has no NAV history "
                                               f"(fund.share_classes.{index}.nav): the KID's figures are computed from it")])
     files = fund.files
+    if unread := [(where, name) for where, name in fund.history_paths() if name not in files
+                  and (name == share_class.nav or name == fund.priips.proxy)]:
+        raise KidError([(where, f"{where}: {name} was not read with the fund file (validate.load_fund reads it)")
+                        for where, name in unread])
     history = read_nav(share_class.nav, inception=share_class.inception_date or fund.fund.inception_date,
                        as_of=fund.as_of, data=files[share_class.nav], currency=fund.fund.class_currency(share_class))
     keep = history.dates <= np.datetime64(fund.as_of, "D")  # the KID is as of as_of
