@@ -682,6 +682,14 @@ class PriipsCosts(Strict):
     performance_fee: FeePercent = Field(Decimal(0), description="Performance fees, % a year")
 
 
+class PriipsCostsOverTime(Strict):
+    """One column of the KID's "Costs over time" as the house states it (10,000 invested)."""
+
+    years: Annotated[int, Field(strict=True, ge=1, le=40)] = Field(description="If you exit after this many years")
+    total_costs: Amount | None = Field(None, description="Total costs, in the class's currency")
+    annual_cost_impact: Percent | None = Field(None, description="Annual cost impact, % (2.5 means 2.5 %)")
+
+
 class Priips(Strict):
     """Inputs of the PRIIPs Key Information Document (Regulation (EU) 2017/653)."""
 
@@ -699,6 +707,12 @@ class Priips(Strict):
     objective: KidText
     intended_investor: KidText
     proxy: HistoryPath | None = Field(None, description="A proxy price series (date,level) extending the class's history back")
+    # Figures the house's own systems state, never printed: the KID prints what `priips.py` computes, and
+    # `check` (KD003) and the build refuse a KID whose fund file states other figures.
+    sri: Annotated[int, Field(strict=True, ge=1, le=7)] | None = Field(
+        None, description="The summary risk indicator the house states (1-7), checked against the computed one")
+    costs_over_time: list[PriipsCostsOverTime] = Field(
+        [], description="Costs over time the house states, checked against the computed ones")
 
 
 class FundFile(Strict):

@@ -46,6 +46,9 @@ class Document:
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256 (`inputs`)
 
 
+DOCUMENT_STYLES = {"kid": STYLES_DIR / "kid.css"}  # laid over factsheet.css for that document type only
+
+
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
                  pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
@@ -71,6 +74,10 @@ class Renderer:
             self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=imports) for p, text in sources.items()]
         except RefusedResource as refused:
             raise FactsheetError(f"styles: {refused}") from None
+        # A document type's own stylesheet (styles/kid.css), after the built-in one and before the user's.
+        self.document_styles = {document: (weasyprint.CSS(string=text, base_url=path.as_uri()), text)
+                                for document, path in DOCUMENT_STYLES.items()
+                                for text in [path.read_text(encoding="utf-8")]}
         self.brand = brand
         if brand_css := _brand_css(brand):  # after the built-in and user styles: the configuration wins
             self.stylesheets.append(weasyprint.CSS(string=brand_css))
@@ -81,8 +88,9 @@ class Renderer:
         templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
         self.imports = dict(imports.served)  # the files the styles import
         own_labels = tree_digest(Path(catalogue)) if catalogue else ""  # a project's catalogue changes the labels printed
-        self.setup = setup_digest(templates, [self.css_text], {"brand": repr(brand), "pdf_variant": self.pdf_variant,
-                                                               "catalogue": own_labels}, self.imports)
+        styles_text = [self.css_text, *(text for _, text in self.document_styles.values())]
+        self.setup = setup_digest(templates, styles_text, {"brand": repr(brand), "pdf_variant": self.pdf_variant,
+                                                           "catalogue": own_labels}, self.imports)
 
     # -- HTML -----------------------------------------------------------------
     def _labeller(self, langs: tuple[str, ...]):
@@ -137,7 +145,9 @@ class Renderer:
         script = fonts.script_for(variant.langs)
         family = fonts.family_name(script)
         page_css = self._page_css(variant, family)
-        text = html_lib.unescape(html) + page_css + self.css_text
+        own, own_text = self.document_styles.get(document, (None, ""))
+        stylesheets = [self.stylesheets[0], own, *self.stylesheets[1:]] if own is not None else self.stylesheets
+        text = html_lib.unescape(html) + page_css + self.css_text + own_text
         if missing := fonts.missing_chars(text, script):
             raise BuildError(fund.code, [f"{', '.join(map(repr, missing))} cannot be drawn with {family}"])
         memory = {f"/{weight}.otf": fonts.subset(script, weight, text) for weight in fonts.FILES}
@@ -147,7 +157,7 @@ class Renderer:
         fetcher = AssetFetcher(memory, self.asset_roots)
         source = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
         try:
-            laid_out = source.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
+            laid_out = source.render(stylesheets=[*stylesheets, font_css], font_config=font_config)
             assets = {**self.imports, **fetcher.served}  # every file this document was made from
             pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.setup, assets, document)
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it

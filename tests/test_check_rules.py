@@ -37,10 +37,11 @@ def _cases():
             yield pytest.param(spec["rule"], case, id=f"{spec['rule']}-{case['name']}")
 
 
-def _apply(text: str, pairs: list[list[str]]) -> str:
-    for old, new in pairs or []:
+def _apply(text: str, pairs: list[list]) -> str:
+    """Each pair's change, which must apply; a third item repeats the new text that many times (a long text)."""
+    for old, new, *times in pairs or []:
         assert old in text, f"{old!r} does not occur: the case no longer applies"
-        text = text.replace(old, new, 1)
+        text = text.replace(old, new * (times[0] if times else 1), 1)
     return text
 
 
@@ -50,7 +51,8 @@ def _source(name: str) -> Path:
     return (Path(__file__).parent / "data" / name) if "/" in name else EXAMPLES / name
 
 
-def _fund_findings(case: dict, tmp_path: Path):
+def _case_file(case: dict, tmp_path: Path) -> Path:
+    """The case's fund file, changed as the case says, in tmp_path with its history files."""
     source = _source(case["fund"])
     target = tmp_path / source.name
     if (source.parent / "history").is_dir():  # the fund's history files, changed as the case says
@@ -59,6 +61,11 @@ def _fund_findings(case: dict, tmp_path: Path):
             file = tmp_path / name
             file.write_bytes(_apply(file.read_bytes().decode("utf-8"), pairs).encode("utf-8"))
     target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
+    return target
+
+
+def _fund_findings(case: dict, tmp_path: Path):
+    target = _case_file(case, tmp_path)
     library = None
     if "library_replace" in case:
         library = parse_library(_apply(LIBRARY.read_text(encoding="utf-8"), case["library_replace"]).encode("utf-8"))
@@ -76,8 +83,10 @@ _renderers: dict = {}
 
 def _pdf_findings(case: dict, tmp_path: Path):
     spec = case["render"] or {}
-    source = _source(case["fund"])
+    changed = case.get("replace") or case.get("history_replace")
+    source = _case_file(case, tmp_path) if changed else _source(case["fund"])
     fund = load_fund(source)
+    document = spec.get("document", "factsheet")  # kid: the fund's PRIIPs KID (in English)
     variant = spec.get("variant", "bilingual")
     renderer = None
     if spec.get("templates") or spec.get("css"):
@@ -93,11 +102,14 @@ def _pdf_findings(case: dict, tmp_path: Path):
             styles[0].write_text(spec["css"], encoding="utf-8")
         renderer = Renderer([templates] if templates.exists() else [], styles)
     if spec.get("check"):
-        return render_findings(fund, str(source), [parse_variant(variant)], renderer)
+        return render_findings(fund, str(source), [parse_variant(variant)], renderer, documents=(document,))
     if spec.get("pdf"):
         pdf = (CASES_DIR.parent / spec["pdf"]).read_bytes()
     elif spec.get("blank") or spec.get("text"):
         pdf = text_pdf(spec.get("text", ""))
+    elif document != "factsheet":  # rendered whatever its length, as another tool might have made it
+        from factsheets.pipeline import default_renderer
+        pdf = (renderer or default_renderer()).render(fund, parse_variant(variant), document).pdf
     elif renderer is None:
         pdf = rendered(source, variant).pdf
     else:
@@ -106,6 +118,9 @@ def _pdf_findings(case: dict, tmp_path: Path):
     if spec.get("no_fund"):
         verify_fund = None
     langs = tuple(spec["langs"]) if spec.get("langs") else None  # as `verify --lang`
+    if "min_pages" in case:  # the case is about a document of that length
+        from factsheets.verify import pdf_pages_text
+        assert len(pdf_pages_text(pdf)) >= case["min_pages"]
     return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund, langs=langs)
 
 
@@ -138,7 +153,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PF|PDF)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF|KD)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

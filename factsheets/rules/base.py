@@ -143,6 +143,8 @@ class PdfContext:
     judged: list[StatementProblem] = field(default_factory=list)
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
     pages_text: list[str] = field(default_factory=list)  # each page's text as PDFium reads it, lines kept
+    document: str = "factsheet"  # factsheet, kfs or kid: what the PDF is (given, or told from its statements)
+    pdf: bytes = b""  # the file itself, for what runs past a page limit (KD001)
 
     @property
     def fund_code(self) -> str | None:

@@ -106,12 +106,18 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     if fund is not None:
         from ..localise import fill_statements
         from ..variants import Variant
-        from ..view import factsheet_facts
+        from ..view import document_facts, statement_values
 
-        lib = default_library(fund.jurisdiction)
-        facts = factsheet_facts(fund)
+        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
+        lib = default_library(jurisdiction)
+        facts = document_facts(fund, document)
+        try:  # what the document computes (a KID's SRI)
+            values = statement_values(fund, document)
+        except FactsheetError:  # a KID whose figures cannot be computed: its statements with placeholders open
+            return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
+                    for s in lib.applicable(fund, facts) for lang in langs if lang in s.texts]
         have = [lang for lang in langs if all(lang in s.texts for s in lib.applicable(fund, facts))]
-        filled = fill_statements(fund, Variant(tuple(have)), facts) if have else []
+        filled = fill_statements(fund, Variant(tuple(have)), facts, values, jurisdiction) if have else []
         return [Expected(s.id, s.version, lang, s.texts[lang]) for s in filled for lang in have]
     lib = default_library(jurisdiction)
     return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
@@ -136,8 +142,12 @@ def guess_library(text: str) -> tuple[str, str]:
     return best
 
 
-def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None) -> list[Finding]:
+def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
+                    document: str | None = None) -> list[Finding]:
     """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF.
+
+    The document type is `document`, else told from the statements the text holds (a PRIIPs KID, whose
+    statements are the EU library's, or a factsheet).
 
     The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
     the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass."""
@@ -150,7 +160,12 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund.publishes
-    jurisdiction, document = (fund.jurisdiction, "factsheet") if fund is not None else guess_library(inspection.text)
+    guessed_library = guess_library(inspection.text) if document is None else None
+    if fund is not None:
+        document = document or ("kid" if guessed_library == ("EU", "kid") else "factsheet")
+        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
+    else:
+        jurisdiction, document = guessed_library or ("EU" if document == "kid" else "CN", document)
     expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:  # the build's own judge, on PDFium's reading, placing the statements as PDF001 does
@@ -158,7 +173,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     except PdfiumError as error:  # a file pdfminer could read and PDFium cannot
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
-                     judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data))
+                     judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data), document=document, pdf=data)
     findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     if fund is None:
         for f in findings:
@@ -181,12 +196,20 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 
 
-def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
+def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None,
+                    documents: tuple[str, ...] = ("factsheet", "kid")) -> list[Finding]:
     """Render each variant in memory (writing nothing) as `build` does, through `pipeline.render_document`
-    and its verification of every statement, and run the PDF rules on the result."""
+    and its verification of every statement, and run the PDF rules on the result; and the fund's PRIIPs
+    KID when it has one (in English, whatever the variants)."""
     from ..pipeline import not_meant_for, render_document
 
     findings: list[Finding] = []
+    if any(name not in fund.files for _, name in fund.history_paths()):
+        return findings  # a history file that cannot be read is a finding of its own (PF001)
+    if "kid" in documents and fund.priips is not None:
+        findings += _kid_findings(fund, file, renderer)
+    if "factsheet" not in documents:
+        return findings
     for variant in variants:
         if not_meant_for(fund, variant):  # skipped by `build` too
             continue
@@ -217,3 +240,31 @@ def build_blockers(fund: FundFile, source: str) -> list[Finding]:
     lib = default_library(fund.jurisdiction)
     ctx = FundContext(source, None, fund, [], lib, None, fund.as_of, None)
     return [f for code in BUILD_BLOCKERS for f in REGISTRY[code].check(ctx) if f.severity == "error"]
+
+
+def _kid_findings(fund: FundFile, file: str, renderer: Renderer | None) -> list[Finding]:
+    """The KID rendered in memory, whatever its length, and the PDF rules on it (KD001: more than three
+    pages). A KID whose figures cannot be computed, or that its fund file contradicts, is not rendered:
+    the fund rules report why (KD002, KD003)."""
+    from ..kid import disagreements, figures
+    from ..pipeline import default_renderer
+    from ..variants import Target, Variant
+
+    try:
+        if disagreements(fund, figures(fund)):
+            return []
+    except FactsheetError:
+        return []
+    target = Target("kid", Variant(("en",)))
+    try:
+        document = (renderer or default_renderer()).render(fund, target.variant, "kid")
+    except BuildError as error:
+        return build_error_findings(error, file, fund, target)
+    except (FactsheetError, TemplateError) as error:
+        rule = RenderFailed()
+        return [Finding(rule.code, rule.name, rule.severity, f"{target.name}: {type(error).__name__}: {error}", file, fund.code)]
+    findings = check_pdf_bytes(document.pdf, file, fund=fund, langs=target.variant.langs, document="kid")
+    for finding in findings:
+        finding.message = f"{target.name}: {finding.message}"
+        finding.fund = fund.code
+    return findings
