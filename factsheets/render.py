@@ -29,6 +29,9 @@ from .performance import fund_figures
 from .variants import Variant
 
 
+DOCUMENT_STYLES = {"kfs": [STYLES_DIR / "kfs.css"]}  # a document type's own stylesheet, beside factsheet.css
+
+
 @dataclass
 class Document:
     """A rendered document, with what it must carry so that `verify` can check it."""
@@ -61,11 +64,16 @@ class Renderer:
             self.asset_roots.append(brand.logo.resolve())  # the logo file itself, not its folder (which may hold the funds)
         styles = [STYLES_DIR / "factsheet.css", *style_files]
         sources = {p: p.read_text(encoding="utf-8") for p in styles}
+        # A document type's own styles, after the factsheet's and before the user's (which win): key facts.
+        document_sources = {document: {p: p.read_text(encoding="utf-8") for p in paths} for document, paths in DOCUMENT_STYLES.items()}
         try:  # @import and url() in a user's stylesheet go through the same locked fetcher as the document
             self.stylesheets = [weasyprint.CSS(string=text, base_url=p.as_uri(), url_fetcher=AssetFetcher({}, self.asset_roots))
                                 for p, text in sources.items()]
+            self.document_stylesheets = {document: [weasyprint.CSS(string=text, base_url=p.as_uri()) for p, text in found.items()]
+                                         for document, found in document_sources.items()}
         except RefusedResource as refused:
             raise FactsheetError(f"styles: {refused}") from None
+        self.document_css = {document: "".join(found.values()) for document, found in document_sources.items()}
         self.brand = brand
         if brand_css := _brand_css(brand):  # after the built-in and user styles: the configuration wins
             self.stylesheets.append(weasyprint.CSS(string=brand_css))
@@ -73,7 +81,7 @@ class Renderer:
         self._localisers = {lang: Localiser(lang) for lang in ("en", "zh-CN", "zh-HK")}
         # Once per renderer: the template and style sources, for the inputs hash in each PDF.
         templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
-        self.sources_digest = archive.sources_digest(templates, [self.css_text])  # every style, the brand's too
+        self.sources_digest = archive.sources_digest(templates, [self.css_text, *self.document_css.values()])  # every style, the brand's too
 
     # -- HTML -----------------------------------------------------------------
     def _labeller(self, langs: tuple[str, ...]):
@@ -124,11 +132,12 @@ class Renderer:
 
     def render(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> Document:
         check_glyphs(fund, variant)
+        kind = document
         html, statements = self.html(fund, variant, document)
         script = fonts.script_for(variant.langs)
         family = fonts.family_name(script)
         page_css = self._page_css(variant, family)
-        text = html_lib.unescape(html) + page_css + self.css_text
+        text = html_lib.unescape(html) + page_css + self.css_text + self.document_css.get(kind, "")
         if missing := fonts.missing_chars(text, script):
             raise BuildError(fund.code, [f"{', '.join(map(repr, missing))} cannot be drawn with {family}"])
         memory = {f"/{weight}.otf": fonts.subset(script, weight, text) for weight in fonts.FILES}
@@ -138,7 +147,9 @@ class Renderer:
         fetcher = AssetFetcher(memory, self.asset_roots)
         document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
         try:
-            laid_out = document.render(stylesheets=[*self.stylesheets, font_css], font_config=font_config)
+            own = self.document_stylesheets.get(kind, [])
+            stylesheets = [*self.stylesheets[:1], *own, *self.stylesheets[1:]]  # factsheet.css, the document's, the user's, the brand
+            laid_out = document.render(stylesheets=[*stylesheets, font_css], font_config=font_config)
             pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.sources_digest)
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
