@@ -47,6 +47,13 @@ CLASS_REQUIRED = {"HK": (("fees.ongoing_charges", "its ongoing charges over a ye
 WHY = "required for the key facts (kfs)"
 
 
+def has_data(fund: FundFile) -> bool:
+    """Whether the fund gives what key facts are made of (its objective, strategy or key risks): a fund
+    that gives none has no key facts (skipped); one that gives some must give all (`problems`)."""
+    info = fund.fund
+    return bool(info.objective or info.strategy or info.key_risks)
+
+
 def problems(fund: FundFile) -> list[Problem]:
     """What the fund file lacks for its key facts, every field at once (the factsheet needs none of it)."""
     found: list[Problem] = []
@@ -201,6 +208,9 @@ def month_day(loc: Localiser, value: str) -> str:
     return format_skeleton("MMMMd", dt.date(2000, month, day), locale=loc.locale)
 
 
+# 二（一）of the 基金产品资料概要: each text under its label.
+CN_TEXTS = ((N_("Objective"), "objective"), (N_("Strategy"), "strategy"), (N_("Benchmark"), "benchmark"),
+            (N_("Risk-return profile"), "risk_return"))
 FEES_BY_YOU = (N_("Subscription fee (maximum)"), N_("Redemption fee (maximum)"))
 FEES_BY_FUND = (N_("Management fee (a year)"), N_("Custody fee (a year)"), N_("Sales service fee (a year)"))
 
@@ -254,7 +264,7 @@ def context(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, 
             "lead_class": lead_class,
             "lead_name": {lang: class_name(localisers[lang], lead_class) for lang in langs},
             "class_launch": lead_class.inception_date or info.inception_date,
-            "asset_allocation": None,
+            "cn_texts": CN_TEXTS,
             "placed": placed,
         },
     }

@@ -98,27 +98,28 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     if fund is not None:
         from ..localise import fill_statements
         from ..variants import Variant
-        from ..view import factsheet_facts
+        from ..view import document_facts, statement_values
 
-        lib = default_library(fund.jurisdiction)
-        facts = factsheet_facts(fund)
+        library_of = "EU" if document == "kid" else fund.jurisdiction
+        lib = default_library(library_of)
+        facts = document_facts(fund, document)
         have = [lang for lang in langs if all(lang in s.texts for s in lib.applicable(fund, facts))]
-        filled = fill_statements(fund, Variant(tuple(have)), facts) if have else []
+        filled = fill_statements(fund, Variant(tuple(have)), facts, statement_values(fund, document), library_of) if have else []
         return [Expected(s.id, s.version, lang, s.texts[lang]) for s in filled for lang in have]
     lib = default_library(jurisdiction)
     return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
             for s in lib.statements if s.when is None and document in s.documents for lang in langs if lang in s.texts]
 
 
-def guess_library(text: str) -> tuple[str, str]:
+def guess_library(text: str, jurisdictions: tuple[str, ...] = ("CN", "HK", "EU")) -> tuple[str, str]:
     """For a PDF checked without its fund: the (jurisdiction, document type) whose unconditional,
     placeholder-free statements its text (normalised) holds the most of; a mainland factsheet when
-    none stands out."""
+    none stands out (the first jurisdiction's factsheet, when `jurisdictions` are given)."""
     from ..disclosures import DOCUMENT_TYPES
     from ..verify import normalise
 
-    best, score = ("CN", "factsheet"), 0
-    for jurisdiction in ("CN", "HK", "EU"):
+    best, score = (jurisdictions[0], "factsheet"), 0
+    for jurisdiction in jurisdictions:
         lib = default_library(jurisdiction)
         for document in DOCUMENT_TYPES:
             found = sum(1 for st in lib.statements if st.when is None and document in st.documents
@@ -128,11 +129,46 @@ def guess_library(text: str) -> tuple[str, str]:
     return best
 
 
-def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None) -> list[Finding]:
+def recorded_document(data: bytes) -> str | None:
+    """The document type a PDF made by factsheets says it is: the one type that every statement its XMP
+    record lists (id@version) belongs to in the libraries (a key facts statement carries hk-kfs-header,
+    which no factsheet does); None without a record, or when the statements do not tell."""
+    from ..archive import ArchiveError, read_record
+    from ..disclosures import DOCUMENT_TYPES
+
+    try:
+        carried = read_record(data).get("statements") or []
+    except (ArchiveError, ValueError, KeyError, TypeError):
+        return None
+    types = set(DOCUMENT_TYPES)
+    known = {s.id: set(s.documents) for jurisdiction in ("CN", "HK", "EU") for s in default_library(jurisdiction).statements}
+    for item in carried:
+        sid = str(item).partition("@")[0]
+        if sid in known:
+            types &= known[sid]
+    return types.pop() if len(types) == 1 and carried else None
+
+
+def document_of(data: bytes, text: str, fund: FundFile | None) -> tuple[str, str]:
+    """(jurisdiction of its statements, document type) of a PDF checked without `--doc`: the type from its
+    XMP record, else from its text (`guess_library`, within the fund's jurisdiction when it is known)."""
+    document = recorded_document(data)
+    if fund is None:
+        jurisdiction, guessed = guess_library(text)
+        return ("EU" if document == "kid" else jurisdiction, document or guessed)
+    if document is None:
+        document = guess_library(text, (fund.jurisdiction, "EU"))[1]
+    return ("EU" if document == "kid" else fund.jurisdiction, document)
+
+
+def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
+                    document: str | None = None) -> list[Finding]:
     """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF.
 
     The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
-    the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass."""
+    the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass. The
+    document type (factsheet, kfs, kid), whose statements are required, is `document`, else what the
+    PDF's XMP record or its text says it is (`document_of`)."""
     from ..prominence import read_pdf
 
     inspection = inspect_pdf(data)
@@ -140,7 +176,10 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund.publishes
-    jurisdiction, document = (fund.jurisdiction, "factsheet") if fund is not None else guess_library(inspection.text)
+    if document is None:
+        jurisdiction, document = document_of(data, inspection.text, fund)
+    else:
+        jurisdiction = "EU" if document == "kid" else fund.jurisdiction if fund is not None else guess_library(inspection.text)[0]
     expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:
@@ -174,27 +213,47 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 
 
-def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None) -> list[Finding]:
-    """Render each variant in memory (writing nothing) as `build` does, through `pipeline.render_document`
-    and its verification of every statement, and run the PDF rules on the result."""
-    from ..pipeline import not_meant_for, render_document
+def render_findings(fund: FundFile, file: str, variants: list | dict | None, renderer: Renderer | None = None,
+                    documents: tuple[str, ...] = ("factsheet",)) -> list[Finding]:
+    """Render each document of the fund in memory (writing nothing) as `build` does (`pipeline.plan`: the
+    documents and variants it would build; `variants` for every document type, or per type in a dict, each
+    fund's own where None), through `pipeline.render_document` and its verification of every statement,
+    and run the PDF rules on the result; then the cross-document rules (`rules.consistency`) on what the
+    documents print."""
+    from ..pipeline import plan, render_document
+    from ..variants import Target
+    from .consistency import compare_documents, printed_figures
 
     findings: list[Finding] = []
-    for variant in variants:
-        if not_meant_for(fund, variant):  # skipped by `build` too
-            continue
+    if fund.history_paths() and not fund.files:  # `check` validates without reading the history files
+        from ..validate import with_history
+
         try:
-            document = render_document(fund, variant, renderer)
+            fund = with_history(fund, Path(file).parent, file)
+        except FactsheetError as error:
+            rule = RenderFailed()
+            return [Finding(rule.code, rule.name, rule.severity, f"{type(error).__name__}: {error}", file, fund.code)]
+    made = []
+    chosen = variants if isinstance(variants, dict) else {document: variants for document in documents}
+    targets = [item for document in documents for item in plan(fund, (document,), chosen.get(document), file)]
+    for target, why in targets:
+        if why:  # skipped by `build` too
+            continue
+        variant, name = target.variant, target.name
+        try:
+            document = render_document(fund, variant, renderer, target.document)
         except BuildError as error:
-            findings += build_error_findings(error, file, fund, variant)
+            findings += build_error_findings(error, file, fund, Target(target.document, variant))
             continue
         except (FactsheetError, TemplateError) as error:
             rule = RenderFailed()
-            findings.append(Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {type(error).__name__}: {error}",
+            findings.append(Finding(rule.code, rule.name, rule.severity, f"{name}: {type(error).__name__}: {error}",
                                     file, fund.code))
             continue
-        for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs):
-            finding.message = f"{variant.name}: {finding.message}"
+        for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs, document=target.document):
+            finding.message = f"{name}: {finding.message}"
             finding.fund = fund.code
             findings.append(finding)
+        made.append(printed_figures(document.pdf, name, target.document, variant.langs))
+    findings += compare_documents(made, fund, file)
     return findings
