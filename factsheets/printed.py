@@ -39,8 +39,6 @@ _RATING = re.compile(r"R([1-5])(?![0-9])")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _DATE = re.compile(r"(?:(" + "|".join(_MONTHS) + r")(\d{1,2}),(\d{4}))|(?:(\d{4})年(\d{1,2})月(\d{1,2})日)")
-_YEAR_LINE = re.compile(r"^((?:19|20)\d\d)\*?$")
-_PERCENT_LINE = re.compile(r"^[\u2212-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%(?:\s+[\u2212-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?%)*$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -84,13 +82,19 @@ def _labels(msgid: str, langs: tuple[str, ...]) -> tuple[str, ...]:
 def _stops(langs: tuple[str, ...]) -> tuple[str, ...]:
     """Every label of the catalogues in the document's languages (four characters or more, normalised):
     where one row's values end and the next row starts."""
-    from .localise import translations
+    from importlib import resources
 
+    from babel.messages.pofile import read_po
+
+    from .localise import CATALOG_DIRS, DOMAIN, translations
+
+    po = resources.files("factsheets").joinpath("locale", CATALOG_DIRS["zh-CN"], "LC_MESSAGES", f"{DOMAIN}.po")
+    with po.open("rb") as fh:
+        msgids = [m.id for m in read_po(fh) if isinstance(m.id, str) and m.id]
     found: set[str] = set()
-    msgids = [m for m in getattr(translations("zh-CN"), "_catalog", {}) if isinstance(m, str) and m]
     for lang in langs:
         catalogue = translations(lang)
-        found.update(normalise(str(catalogue.gettext(msgid)).split("{", 1)[0]) for msgid in msgids)
+        found.update(normalise(catalogue.gettext(msgid).split("{", 1)[0]) for msgid in msgids)
     return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
 
 
@@ -136,22 +140,77 @@ def _date(match: re.Match[str]) -> dt.date | None:
         return None
 
 
-def _bars(lines: list[str]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """The calendar-year bar chart (`chart.returns_chart`): each year's label follows the labels of its
-    bars, the representative class's first and its benchmark's second."""
+_YEAR_CELL = re.compile(r"^((?:19|20)\d\d)\*?$")
+_VALUE_CELL = re.compile(r"^([\u2212-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?)%$|^(–)$")
+
+
+def _runs(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's runs of text as PDFium finds them (a table cell is one), with their boxes in points
+    (left, bottom, right, top; y upwards)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = []
+        for page in document:
+            textpage = page.get_textpage()
+            runs = []
+            for i in range(textpage.count_rects()):
+                box = textpage.get_rect(i)
+                runs.append((*box, textpage.get_text_bounded(*box).strip()))
+            textpage.close()
+            page.close()
+            pages.append(runs)
+        return pages
+    finally:
+        document.close()
+
+
+def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The table of calendar-year returns (factsheets' and key facts' alike): a row of year headings, and
+    under it a row per class and one for the benchmark, each figure right-aligned under its year. The
+    first row is the representative class's; the row labelled as the benchmark, the benchmark's."""
+    every = tuple(dict.fromkeys((*langs, "en", "zh-CN", "zh-HK")))
+    benchmark_labels, index_labels = _labels("Benchmark", every), _labels("Index", every)
     own: dict[int, Decimal] = {}
     bench: dict[int, Decimal] = {}
-    values: list[Decimal] = []
-    for line in lines:
-        line = line.strip()
-        if _PERCENT_LINE.match(line):  # labels of bars side by side may share a line
-            values += [v for part in line.split() if (v := _decimal(part.rstrip("%"))) is not None]
-            continue
-        if (year := _YEAR_LINE.match(line)) and values:
-            own.setdefault(int(year.group(1)), values[0])
-            if len(values) > 1:
-                bench.setdefault(int(year.group(1)), values[1])
-        values = []
+    headed: set[tuple[int, ...]] = set()  # a table run over onto the next page repeats its headings there
+    for runs in _runs(pdf):
+        years = [(r, int(m.group(1))) for r in runs if (m := _YEAR_CELL.match(r[4]))]
+        rows_at = sorted({round(r[3]) for r, _ in years}, reverse=True)
+        for top in rows_at:
+            header = sorted(((r, year) for r, year in years if abs(r[3] - top) <= 1), key=lambda item: item[0][0])
+            if len(header) < 2:
+                continue
+            left = header[0][0][0]
+            found: list[tuple[float, dict[int, Decimal]]] = []
+            last = header[0][0][1]
+            for r in sorted((r for r in runs if r[3] < header[0][0][1] and _VALUE_CELL.match(r[4])), key=lambda r: -r[3]):
+                column = next((year for h, year in header if abs(h[2] - r[2]) <= 4), None)
+                if column is None:
+                    continue
+                if last - r[3] > 40:  # the table has ended
+                    break
+                if not found or abs(found[-1][0] - r[3]) > 1:
+                    found.append((r[3], {}))
+                m = _VALUE_CELL.match(r[4])
+                if m.group(1) and (value := _decimal(m.group(1))) is not None:
+                    found[-1][1][column] = value
+                last = r[1]
+            # A table's first row lies right under its headings, a figure under most years; anything else was
+            # the axis of a chart, whose labels are not aligned with figures under them.
+            if not found or header[0][0][1] - found[0][0] > 24 or 2 * len(found[0][1]) < len(header):
+                continue
+            continued = tuple(year for _, year in header) in headed
+            headed.add(tuple(year for _, year in header))
+            for index, (row_top, values) in enumerate(found, 1 if continued else 0):
+                label = normalise("".join(r[4] for r in runs if r[2] <= left + 1 and abs(r[3] - row_top) <= 2))
+                if label and any(label.startswith(b) for b in benchmark_labels):
+                    bench.update(values)
+                elif label and any(label.startswith(i) for i in index_labels):
+                    continue  # an index's returns, labelled as index data: not the fund's
+                elif index == 0:
+                    own.update(values)
     return own, bench
 
 
@@ -186,7 +245,7 @@ def read(pdf: bytes, name: str, document: str, langs: tuple[str, ...], file: str
             for label in _labels(msgid, langs):
                 for end in _occurrences(text, label):
                     target.update(d for m in _after(text, end, _DATE, stops) if (d := _date(m)) is not None)
-    printed.years, printed.benchmark_years = _bars([line for page in pages for line in page.splitlines()])
+    printed.years, printed.benchmark_years = _years_tables(pdf, langs)
     return printed
 
 

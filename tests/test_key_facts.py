@@ -309,3 +309,35 @@ def test_a_bad_prospectus_file_names_every_problem():
 def test_prospectus_files_beside_fund_files_are_not_taken_for_fund_files():
     assert not [p for p in fund_files([EXAMPLES]) if "prospectus" in p.parts]
     assert fund_files([EXAMPLES / "prospectus" / "990101.yaml"]) == [EXAMPLES / "prospectus" / "990101.yaml"]  # named: taken
+
+
+@pytest.mark.parametrize("code, lang, nav, benchmark, years", [
+    ("LU0000990301", "en", "LU0000990301", None, range(2019, 2025)),  # HK: every complete year, up to ten
+    ("990101", "zh-CN", "990101", "990101", range(2019, 2025)),  # CN: as its factsheet, the partial launch year too
+    ("990201", "zh-CN", "990201", "990201", range(2018, 2025)),  # launched 1 August 2017: five months, not shown
+])
+def test_the_bars_printed_are_the_independent_reference_figures(code, lang, nav, benchmark, years):
+    """What the key facts print for each calendar year (read back from the PDF) against pandas's figures."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from factsheets.printed import read
+
+    from . import reference_performance as reference
+
+    data = raw(code)
+    inception = dt.date.fromisoformat(str(data["fund"]["inception_date"]))
+    as_of = dt.date.fromisoformat(str(data["as_of"]))
+
+    def shown(figures: dict) -> dict[int, Decimal]:
+        return {int(k): Decimal(str(v[0] * 100)).quantize(Decimal("0.01"), ROUND_HALF_UP) for k, v in figures.items()
+                if k.isdigit() and int(k) in years}
+
+    printed = read(kfs(code, lang).pdf, code, "kfs", (lang,))
+    assert printed.years == shown(reference.nav_figures(FUNDS / "history" / "nav" / f"{nav}.csv", inception, as_of))
+    if benchmark:
+        assert printed.benchmark_years == shown(reference.level_figures(FUNDS / "history" / "benchmark" / f"{benchmark}.csv",
+                                                                         inception, as_of))
+    fees = {key: {Decimal(str(c["fees"][key])).quantize(Decimal("0.01")) for c in data["fund"]["share_classes"] if key in c["fees"]}
+            for key in ("management", "custody", "sales_service", "max_subscription", "max_redemption", "ongoing_charges")}
+    assert printed.fees == {key: values for key, values in fees.items() if values}
+    assert printed.as_of == {as_of} and printed.inception == {inception}

@@ -266,9 +266,10 @@ class ReturnsDisagree(DocumentRule):
         "Calendar-year returns are computed from the NAV history (PERFORMANCE.md) for every document alike. In\n"
         "the fund file, returns typed beside a NAV history (`performance.annual_returns`) must equal the computed\n"
         "ones of the representative class and its benchmark, or one document could be made from each. In PDFs,\n"
-        "each bar of the calendar-year chart (the representative class, and its benchmark beside it) is compared\n"
-        "with the fund's figure for that year and with the same year in the fund's other documents (a key\n"
-        "facts statement may show more years than the factsheet; the years both show must agree).\n"
+        "the table of calendar-year returns (its first row, the representative class; its benchmark row; each\n"
+        "figure under its year) is compared with the fund's figure for that year and with the same year in the\n"
+        "fund's other documents (a key facts statement may show more years than the factsheet; the years both\n"
+        "show must agree). The bar chart is drawn from the same figures as the table.\n"
         "Fix: remove the typed returns (they are computed), or correct the history or the template.")
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
@@ -371,6 +372,12 @@ def _launch_dates(fund: FundFile) -> set[dt.date]:
     return {d for d in [info.inception_date, *(c.inception_date for c in info.share_classes)] if d is not None}
 
 
+def _printed_launch_dates(fund: FundFile) -> set[dt.date]:
+    """The launch dates a document may print: the fund's and its classes', and its index's (an index
+    fund's factsheet prints the index's launch date under the same label)."""
+    return _launch_dates(fund) | ({fund.index.launch_date} if fund.index is not None else set())
+
+
 @register
 class DatesDisagree(DocumentRule):
     code = "XD005"
@@ -399,7 +406,7 @@ class DatesDisagree(DocumentRule):
 
     def against_fund(self, documents: list[Printed], fund: FundFile) -> Iterable[tuple[Printed, str]]:
         inception = fund.fund.inception_date
-        launches = _launch_dates(fund)
+        launches = _printed_launch_dates(fund)
         for document in documents:
             if inception is not None and (other := sorted(d for d in document.inception if d != inception)):
                 yield document, (f"{document.name} prints the fund's launch date {', '.join(d.isoformat() for d in other)}; "
