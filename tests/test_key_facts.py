@@ -341,3 +341,18 @@ def test_the_bars_printed_are_the_independent_reference_figures(code, lang, nav,
             for key in ("management", "custody", "sales_service", "max_subscription", "max_redemption", "ongoing_charges")}
     assert printed.fees == {key: values for key, values in fees.items() if values}
     assert printed.as_of == {as_of} and printed.inception == {inception}
+
+
+def test_a_statement_the_key_facts_do_not_place_by_id_still_stands_in_them():
+    """A statement added to the library for key facts later, with no place of its own, goes to the last
+    section (HK: Important; mainland: 四（二）重要提示): never left out."""
+    from factsheets.key_facts import placed
+    from factsheets.localise import FilledStatement
+
+    header = FilledStatement("hk-kfs-header", 1, "disclaimer", {"en": "h"})
+    new = FilledStatement("hk-kfs-new-warning", 1, "disclaimer", {"en": "n"})
+    risk = FilledStatement("hk-dividends", 1, "risk", {"en": "d"})
+    found = placed({"risk": [risk], "performance": [], "disclaimer": [new, header]})
+    assert found == {"header": [header], "performance": [], "risks": [risk], "other": [new]}
+    for name in ("kfs-hk.html.j2", "kfs-cn.html.j2"):
+        assert "statements_of(where.other)" in (ROOT / "templates" / name).read_text(encoding="utf-8")

@@ -22,9 +22,10 @@ from ..model import LANGS, FundFile
 from ..printed import FEE_LABELS, Printed
 from .base import Finding, FundContext, Rule, register
 
-WHY = ("The SFC has required funds to stop marketing until a Product Key Facts Statement that disagreed with the\n"
-       "offering documents was corrected, and the CSRC requires the 基金产品资料概要 to agree with the prospectus\n"
-       "and the fund contract: a figure shown two ways in one fund's documents is wrong in one of them.\n")
+WHY = ("The SFC has stopped funds from being marketed over a Product Key Facts Statement that disagreed with their\n"
+       "offering documents; both key facts documents say they are part of the offering document (hk-kfs-header,\n"
+       "cn-kfs-header), and the factsheet is marketing material made from the same data. A figure shown two ways\n"
+       "in one fund's documents is wrong in one of them.\n")
 
 
 def printed_figures(pdf: bytes, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
