@@ -356,3 +356,8 @@ def test_a_statement_the_key_facts_do_not_place_by_id_still_stands_in_them():
     assert found == {"header": [header], "performance": [], "risks": [risk], "other": [new]}
     for name in ("kfs-hk.html.j2", "kfs-cn.html.j2"):
         assert "statements_of(where.other)" in (ROOT / "templates" / name).read_text(encoding="utf-8")
+
+
+def test_the_same_inputs_give_the_same_bytes():
+    again = render_document(load_fund(FUNDS / "990201.yaml"), "zh-CN", document="kfs")
+    assert again.pdf == kfs("990201", "zh-CN").pdf
