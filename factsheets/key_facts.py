@@ -235,16 +235,16 @@ def context(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, 
 
     quick: list[Row] = []
     if info.management_company:
-        quick.append(Row(N_("Management company"), each(lambda l: l.text(info.management_company))))
+        quick.append(Row(N_("Management company"), each(lambda loc: loc.text(info.management_company))))
     if info.custodian:
-        quick.append(Row(ROLES[info.custodian.role.value], each(lambda l: l.text(info.custodian.name))))
+        quick.append(Row(ROLES[info.custodian.role.value], each(lambda loc: loc.text(info.custodian.name))))
     if info.dealing:
-        quick.append(Row(N_("Dealing frequency"), each(lambda l: l._(DEALING[info.dealing.value]))))
-    quick.append(Row(N_("Base currency"), each(lambda l: currency(l, info.currency))))
+        quick.append(Row(N_("Dealing frequency"), each(lambda loc: loc._(DEALING[info.dealing.value]))))
+    quick.append(Row(N_("Base currency"), each(lambda loc: currency(loc, info.currency))))
     if "Distribution" in term_rows:
         quick.append(Row(N_("Dividend policy"), _per_class(fund, localisers, langs, term_rows["Distribution"])))
     if info.financial_year_end:
-        quick.append(Row(N_("Financial year end"), each(lambda l: month_day(l, info.financial_year_end))))
+        quick.append(Row(N_("Financial year end"), each(lambda loc: month_day(loc, info.financial_year_end))))
     for label in ("Minimum investment", "Ongoing charges over a year"):
         if label in term_rows:
             quick.append(Row(label, _per_class(fund, localisers, langs, term_rows[label])))

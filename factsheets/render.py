@@ -28,7 +28,6 @@ from .model import FundFile
 from .performance import fund_figures
 from .variants import Variant
 
-
 DOCUMENT_STYLES = {"kfs": [STYLES_DIR / "kfs.css"]}  # a document type's own stylesheet, beside factsheet.css
 
 
