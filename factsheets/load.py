@@ -224,14 +224,29 @@ def read_positions(path: str | Path) -> dict[str, Position]:
         return {}
 
 
+# Files beside the fund files that are not fund files: their `schema:` says what they are (a fund's
+# prospectus texts, `key_facts.merge_texts`). A folder's expansion leaves them out.
+_OTHER_SCHEMA = re.compile(rb"""^\s*["']?schema["']?\s*:\s*["']?prospectus/""", re.M)
+
+
+def _other_kind(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return bool(_OTHER_SCHEMA.search(fh.read(4096)))
+    except OSError:
+        return False  # reported when the file is read as a fund file
+
+
 def fund_files(paths: list[str | Path]) -> list[Path]:
-    """Expand directories into the fund files they hold (sorted, not recursive into hidden folders)."""
+    """Expand directories into the fund files they hold (sorted, not recursive into hidden folders,
+    without the prospectus texts kept beside them)."""
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found += sorted(
                 p for p in path.rglob("*")
                 if p.suffix in FUND_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not _other_kind(p)
             )
         else:
             found.append(path)

@@ -443,6 +443,22 @@ class KeyRisk(Strict):
     text: LocalizedText
 
 
+Website = Annotated[str, StringConstraints(strict=True, max_length=200),
+                    _matches(r"https://[^\s/$.?#][^\s]*", "a website is an https:// address"),
+                    _schema(type="string", pattern=r"^https://\S+$", format="uri")]
+Phone = Annotated[str, StringConstraints(strict=True, max_length=40),
+                  _matches(r"\+?[0-9][0-9 ()-]{4,38}", "a phone number is digits, spaces, ( ) and -, optionally starting with +"),
+                  _schema(type="string", maxLength=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
+
+
+class Contact(Strict):
+    """Where investors find the offering documents and the latest prices (key facts: Additional
+    information; 其他资料查询方式)."""
+
+    website: Website
+    phone: Phone | None = None
+
+
 MonthDay = Annotated[str, StringConstraints(strict=True),
                      _matches(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "a month and day as MM-DD, e.g. 12-31"),
                      _schema(type="string", pattern="^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD")]
@@ -473,6 +489,13 @@ class Fund(Strict):
     financial_year_end: MonthDay | None = None
     derivatives: LocalizedText | None = Field(None, description="Use of derivatives, as the offering document words it")
     guarantee: LocalizedText | None = Field(None, description="A guarantee the fund has; none when not given")
+    product: LocalizedText | None = Field(None, description="What the product is: its legal form, umbrella and home "
+                                                            "regulator (Hong Kong key facts: What is this product?)")
+    risk_return: LocalizedText | None = Field(None, description="The risk-return profile, as the fund contract words it "
+                                                                "(mainland key facts: 风险收益特征)")
+    additional_information: LocalizedText | None = Field(None, description="Dealing cut-off, where prices are published, "
+                                                                           "and the like (key facts: Additional information)")
+    contact: Contact | None = None
 
     @field_validator("share_classes")
     @classmethod

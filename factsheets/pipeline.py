@@ -135,8 +135,9 @@ def not_meant_for(fund: FundFile, variant: Variant) -> bool:
 
 def has_key_facts(fund: FundFile) -> bool:
     """Whether the fund gives what key facts are made of (its objective, strategy or key risks)."""
-    info = fund.fund
-    return bool(info.objective or info.strategy or info.key_risks)
+    from .key_facts import has_data
+
+    return has_data(fund)
 
 
 def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: list[Variant] | None = None,

@@ -46,7 +46,8 @@ class Document:
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256 (`inputs`)
 
 
-DOCUMENT_STYLES = {"kid": STYLES_DIR / "kid.css"}  # laid over factsheet.css for that document type only
+# A document type's own stylesheet, laid over factsheet.css (and under the user's) for that type only.
+DOCUMENT_STYLES = {"kfs": STYLES_DIR / "kfs.css", "kid": STYLES_DIR / "kid.css"}
 
 
 class Renderer:

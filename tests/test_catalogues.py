@@ -16,7 +16,8 @@ CATALOGUES = {lang: ROOT / "factsheets" / "locale" / folder / "LC_MESSAGES" / "f
 # Labels are chosen in code with N_("...") and used in templates as t("..."), row("..."), l._("...") or l.field("...", value).
 PATTERNS = [re.compile(p.replace("Q", q)) for q in ('"', "'")
             for p in (r'\bN_\(Q((?:[^Q\\]|\\.)+)Q\)', r'\bt\(Q((?:[^Q\\]|\\.)+)Q', r'\brow\(Q((?:[^Q\\]|\\.)+)Q\)',
-                      r'\._\(Q((?:[^Q\\]|\\.)+)Q', r'\.field\(Q((?:[^Q\\]|\\.)+)Q')]
+                      r'\._\(Q((?:[^Q\\]|\\.)+)Q', r'\.field\(Q((?:[^Q\\]|\\.)+)Q',
+                      r'\._\(Q(?:[^Q\\]|\\.)+Q if [^()]+ else Q((?:[^Q\\]|\\.)+)Q\)')]  # l._("a" if x else "b")
 
 
 def used_labels() -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -52,15 +53,27 @@ def _source(name: str) -> Path:
 
 
 def _case_file(case: dict, tmp_path: Path) -> Path:
-    """The case's fund file, changed as the case says, in tmp_path with its history files."""
+    """The case's fund file, changed as the case says (`replace` pairs, `remove` dotted paths), in
+    tmp_path with its history files (changed by `history_replace`)."""
     source = _source(case["fund"])
     target = tmp_path / source.name
-    if (source.parent / "history").is_dir():  # the fund's history files, changed as the case says
-        shutil.copytree(source.parent / "history", tmp_path / "history")
+    if (source.parent / "history").is_dir() and not (tmp_path / "history").exists():
+        shutil.copytree(source.parent / "history", tmp_path / "history")  # a history file must lie inside the fund's folder
         for name, pairs in (case.get("history_replace") or {}).items():
             file = tmp_path / name
             file.write_bytes(_apply(file.read_bytes().decode("utf-8"), pairs).encode("utf-8"))
-    target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
+    text = _apply(source.read_text(encoding="utf-8"), case.get("replace"))
+    if case.get("remove"):  # dotted paths of fields to leave out
+        data = yaml.safe_load(text)
+        for path in case["remove"]:
+            *parents, last = path.split(".")
+            node = data
+            for part in parents:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            assert last in node, f"{path} does not occur: the case no longer applies"
+            del node[last]
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    target.write_text(text, encoding="utf-8")
     return target
 
 
@@ -79,6 +92,7 @@ def _fund_findings(case: dict, tmp_path: Path):
 
 
 _renderers: dict = {}
+_printed: dict = {}  # (fund, template changes, target) -> what the document prints
 
 
 def _pdf_findings(case: dict, tmp_path: Path):
@@ -124,9 +138,41 @@ def _pdf_findings(case: dict, tmp_path: Path):
     return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund, langs=langs)
 
 
+def _documents_findings(case: dict, tmp_path: Path):
+    """The cross-document rules on documents of one fund rendered in memory (`documents`: target names,
+    `kfs.en`, `en+zh-HK`), through templates changed by `templates` (file -> replace pairs), compared with
+    the fund file after `replace` (the data changed since the documents were made), or only with each
+    other (`no_fund`)."""
+    from factsheets.render import Renderer
+    from factsheets.rules.consistency import compare_documents, printed_figures
+    from factsheets.variants import parse_target
+
+    source = EXAMPLES / case["fund"]
+    changes = json.dumps(case.get("templates") or {}, sort_keys=True)
+    printed = []
+    for name in case["documents"]:
+        key = (source, changes, name)
+        if key not in _printed:  # each document once per session: passing cases share them
+            templates = tmp_path / "templates"
+            for file, pairs in (case.get("templates") or {}).items():
+                original = (ROOT / "templates" / file).read_text(encoding="utf-8")
+                (templates / file).parent.mkdir(parents=True, exist_ok=True)
+                (templates / file).write_text(_apply(original, pairs), encoding="utf-8")
+            renderer = Renderer([templates] if templates.exists() else [])
+            target = parse_target(name)
+            pdf = renderer.render(load_fund(source), target.variant, target.document).pdf
+            _printed[key] = printed_figures(pdf, name, target.document, target.variant.langs, "doc.pdf")
+        printed.append(_printed[key])
+    against = None if case.get("no_fund") else load_fund(_case_file(case, tmp_path))
+    return compare_documents(printed, against)
+
+
 @pytest.mark.parametrize("code, case", list(_cases()))
 def test_rule_case(code: str, case: dict, tmp_path: Path):
-    findings = _pdf_findings(case, tmp_path) if "render" in case else _fund_findings(case, tmp_path)
+    if "documents" in case:
+        findings = _documents_findings(case, tmp_path)
+    else:
+        findings = _pdf_findings(case, tmp_path) if "render" in case else _fund_findings(case, tmp_path)
     mine = [f for f in findings if f.code == code and not f.waived]
     for finding in mine:
         assert finding.name == REGISTRY[code].name and finding.message
@@ -136,7 +182,7 @@ def test_rule_case(code: str, case: dict, tmp_path: Path):
         assert sorted(f.location or "" for f in mine) == sorted(x or "" for x in case["expect"]), findings
     if "waived" in case:
         assert sorted(f.code for f in findings if f.waived) == case["waived"]
-    if case.get("expect") == [] and code != "FD001" and "render" not in case:
+    if case.get("expect") == [] and code != "FD001" and "render" not in case and "documents" not in case:
         # A passing case must be a valid fund, or the rule never ran and the case proves nothing.
         assert not [f for f in findings if f.code == "FD001"], findings
 
@@ -153,7 +199,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PF|PDF|KD)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

@@ -5,8 +5,8 @@ pages, its date, and the failures that keep it from being written (never the fun
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 import shutil
 from decimal import Decimal
 from functools import cache
@@ -267,7 +267,7 @@ def test_stated_figures_that_disagree_fail_the_kid_only(tmp_path):
     fund = load_fund(source)
     with pytest.raises(BuildError) as caught:
         kid.statement_values(fund)
-    assert str(caught.value) == (f"LU0000990301: kid.en: priips.sri: the fund file states SRI 5; the price history gives 3 "
+    assert str(caught.value) == ("LU0000990301: kid.en: priips.sri: the fund file states SRI 5; the price history gives 3 "
                                  "(MRM class 3, VEV 5.92%, credit risk class 2); no PDF written")
     outcomes = build_file(source, None, tmp_path / "out", documents=("factsheet", "kid"))
     assert {o.variant: o.status for o in outcomes} == {"en": "written", "zh-HK": "written", "en+zh-HK": "written",

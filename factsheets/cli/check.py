@@ -34,6 +34,9 @@ from ._common import (
 @click.option("--lang", "variants", default=None,
               help="With --render: the variants to render (default: the project's, else bilingual, and en+zh-HK for "
                    "funds with zh-HK texts).")
+@click.option("--doc", "documents", default=None,
+              help="With --render: the document types to render, comma-separated: factsheet, kfs (key facts), kid  "
+                   "[default: factsheet, and the KID of a fund with PRIIPs data]; with several, the cross-document rules (XD) compare what they print.")
 @click.option("--templates", "template_dirs", multiple=True,
               type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
               help="With --render: a folder of templates overriding the built-in ones and the project's (repeatable).")
@@ -41,7 +44,7 @@ from ._common import (
               type=click.Path(path_type=Path, dir_okay=False, exists=True, resolve_path=True),
               help="With --render: a stylesheet added after the built-in one and the project's (repeatable).")
 @CONFIG_OPTION
-def check(paths, fmt, max_age, today, render_pdfs, variants, template_dirs, style_files, config_path) -> None:
+def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template_dirs, style_files, config_path) -> None:
     """Check fund files (and folders of them) for every rule, without rendering.
 
     Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error."""
@@ -61,6 +64,13 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, template_dirs, styl
             chosen = parse_variants(variants if variants is not None else ",".join(config.build.variants))
         except VariantError as error:
             fail(f"--lang: {error}")
+    kinds = ("factsheet", "kid")  # a fund's KID when it has PRIIPs data
+    if documents is not None:
+        from ..variants import VariantError, parse_documents
+        try:
+            kinds = parse_documents(documents)
+        except VariantError as error:
+            fail(f"--doc: {error}")
     renderer = _renderer(config, template_dirs, style_files) if render_pdfs else None
     findings, funds = [], set()
     for path in files:
@@ -71,8 +81,10 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, template_dirs, styl
         if render_pdfs and ctx.fund is not None:
             from ..rules.check import render_findings
             from ..variants import parse_variant
+            # Factsheets: the variants chosen, else the bilingual ones; key facts and KIDs: the chosen, else the fund's own.
             wanted = chosen or [parse_variant("bilingual")] + ([parse_variant("en+zh-HK")] if ctx.fund.has_lang("zh-HK") else [])
-            findings += render_findings(ctx.fund, str(path), wanted, renderer)
+            findings += render_findings(ctx.fund, str(path), {kind: wanted if kind == "factsheet" or chosen else None for kind in kinds},
+                                        renderer, kinds)
     emit(findings, [str(p) for p in files], fmt, config, today_, funds)
 
 

@@ -32,11 +32,16 @@ class Unreadable(Exception):
 @click.option("--lang", "langs", default=None,
               help="Languages the PDFs are in, comma-separated (en,zh-CN,zh-HK); default: from /Lang and the scripts "
                    "of the text, else the fund's.")
+@click.option("--doc", "document", type=click.Choice(["factsheet", "kfs", "kid"]), default=None,
+              help="The document type of the PDFs, whose statements are required; default: from each PDF's XMP record, "
+                   "else its text.")
 @FORMAT_OPTION
 @TODAY_OPTION
 @CONFIG_OPTION
-def verify(pdfs, fund_path, attached_fund, langs, fmt, today, config_path) -> None:
-    """Check finished PDFs for every mandatory statement, in each language, legible and extractable.
+def verify(pdfs, fund_path, attached_fund, langs, document, fmt, today, config_path) -> None:
+    """Check finished PDFs for every mandatory statement, in each language, legible and extractable;
+    with --fund (or --attached-fund), also that the fund's documents print the same fees, ongoing charges,
+    risk rating, calendar-year returns and dates as the fund file and as each other (XD rules).
 
     Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error (a PDF that cannot be
     read is reported and the others are still checked)."""
@@ -62,9 +67,10 @@ def verify(pdfs, fund_path, attached_fund, langs, fmt, today, config_path) -> No
         fail("--attached-fund and --fund exclude each other")
     findings, checked, unreadable = [], [], 0
     codes = {fund.code} if fund else set()
+    documents: dict[str, tuple] = {}  # fund code -> (fund, [what each of its PDFs prints])
     for pdf in pdfs:
         try:
-            found, own = _check(pdf, fund, attached_fund, wanted)
+            found, own, data = _check(pdf, fund, attached_fund, wanted, document)
         except Unreadable as error:
             click.echo(f"factsheets: {pdf}: {error}", err=True)
             unreadable += 1
@@ -73,10 +79,32 @@ def verify(pdfs, fund_path, attached_fund, langs, fmt, today, config_path) -> No
         checked.append(str(pdf))
         if own is not None:
             codes.add(own.code)
+            findings += _printed(documents, own, data, str(pdf), document)
+    findings += _across(documents)
     emit(findings, checked, fmt, config, today_of(today), codes, unchecked=unreadable)
 
 
-def _check(pdf: Path, fund, attached_fund: bool, langs):
+def _printed(documents: dict, fund, data: bytes, name: str, document: str | None) -> list:
+    """What the PDF prints, kept with the other PDFs of its fund; an unreadable text is no figure."""
+    from ..model import LANGS
+    from ..rules.consistency import printed_figures
+
+    try:
+        printed = printed_figures(data, name, document or "", LANGS)
+    except Exception:  # noqa: BLE001 - the PDF rules have reported why its text cannot be read
+        return []
+    documents.setdefault(fund.code, (fund, []))[1].append(printed)
+    return []
+
+
+def _across(documents: dict) -> list:
+    """The cross-document rules (XD) on each fund's PDFs: each against the fund file, and each pair."""
+    from ..rules.consistency import compare_documents
+
+    return [finding for fund, printed in documents.values() for finding in compare_documents(printed, fund)]
+
+
+def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = None):
     """The findings on one PDF, and the fund it was checked against; Unreadable when it cannot be checked."""
     from ..pdfcheck import PdfError
     from ..rules.check import check_pdf_bytes
@@ -91,7 +119,7 @@ def _check(pdf: Path, fund, attached_fund: bool, langs):
         raise Unreadable(f"cannot read: {error.strerror or error}") from None
     own = _attached(data) if attached_fund else fund
     try:
-        return check_pdf_bytes(data, str(pdf), fund=own, langs=langs), own
+        return check_pdf_bytes(data, str(pdf), fund=own, langs=langs, document=document), own, data
     except PdfError as error:
         raise Unreadable(str(error)) from None
 

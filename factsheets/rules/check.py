@@ -124,15 +124,15 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
             for s in lib.statements if s.when is None and document in s.documents for lang in langs if lang in s.texts]
 
 
-def guess_library(text: str) -> tuple[str, str]:
+def guess_library(text: str, jurisdictions: tuple[str, ...] = ("CN", "HK", "EU")) -> tuple[str, str]:
     """For a PDF checked without its fund: the (jurisdiction, document type) whose unconditional,
     placeholder-free statements its text (normalised) holds the most of; a mainland factsheet when
-    none stands out."""
+    none stands out (the first jurisdiction's factsheet, when `jurisdictions` are given)."""
     from ..disclosures import DOCUMENT_TYPES
     from ..verify import normalise
 
-    best, score = ("CN", "factsheet"), 0
-    for jurisdiction in ("CN", "HK", "EU"):
+    best, score = (jurisdictions[0], "factsheet"), 0
+    for jurisdiction in jurisdictions:
         lib = default_library(jurisdiction)
         for document in DOCUMENT_TYPES:
             found = sum(1 for st in lib.statements if st.when is None and document in st.documents
@@ -140,6 +140,38 @@ def guess_library(text: str) -> tuple[str, str]:
             if found > score:
                 best, score = (jurisdiction, document), found
     return best
+
+
+def recorded_document(data: bytes) -> str | None:
+    """The document type a PDF made by factsheets says it is: the one type that every statement its XMP
+    record lists (id@version) belongs to in the libraries (a key facts statement carries hk-kfs-header,
+    which no factsheet does); None without a record, or when the statements do not tell."""
+    from ..archive import ArchiveError, read_record
+    from ..disclosures import DOCUMENT_TYPES
+
+    try:
+        carried = read_record(data).get("statements") or []
+    except (ArchiveError, ValueError, KeyError, TypeError):
+        return None
+    types = set(DOCUMENT_TYPES)
+    known = {s.id: set(s.documents) for jurisdiction in ("CN", "HK", "EU") for s in default_library(jurisdiction).statements}
+    for item in carried:
+        sid = str(item).partition("@")[0]
+        if sid in known:
+            types &= known[sid]
+    return types.pop() if len(types) == 1 and carried else None
+
+
+def document_of(data: bytes, text: str, fund: FundFile | None) -> tuple[str, str]:
+    """(jurisdiction of its statements, document type) of a PDF checked without `--doc`: the type from its
+    XMP record, else from its text (`guess_library`, within the fund's jurisdiction when it is known)."""
+    document = recorded_document(data)
+    if fund is None:
+        jurisdiction, guessed = guess_library(text)
+        return ("EU" if document == "kid" else jurisdiction, document or guessed)
+    if document is None:
+        document = guess_library(text, (fund.jurisdiction, "EU"))[1]
+    return ("EU" if document == "kid" else fund.jurisdiction, document)
 
 
 def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
@@ -150,7 +182,9 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     statements are the EU library's, or a factsheet).
 
     The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
-    the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass."""
+    the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass. The
+    document type (factsheet, kfs, kid), whose statements are required, is `document`, else what the
+    PDF's XMP record or its text says it is (`document_of`)."""
     from pypdfium2 import PdfiumError
 
     from ..legibility import judge
@@ -160,12 +194,10 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     guessed = not langs and fund is not None
     if guessed:
         langs = fund.publishes
-    guessed_library = guess_library(inspection.text) if document is None else None
-    if fund is not None:
-        document = document or ("kid" if guessed_library == ("EU", "kid") else "factsheet")
-        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
+    if document is None:
+        jurisdiction, document = document_of(data, inspection.text, fund)
     else:
-        jurisdiction, document = guessed_library or ("EU" if document == "kid" else "CN", document)
+        jurisdiction = "EU" if document == "kid" else fund.jurisdiction if fund is not None else guess_library(inspection.text)[0]
     expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:  # the build's own judge, on PDFium's reading, placing the statements as PDF001 does
@@ -196,37 +228,53 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 
 
-def render_findings(fund: FundFile, file: str, variants: list, renderer: Renderer | None = None,
+def render_findings(fund: FundFile, file: str, variants: list | dict | None, renderer: Renderer | None = None,
                     documents: tuple[str, ...] = ("factsheet", "kid")) -> list[Finding]:
-    """Render each variant in memory (writing nothing) as `build` does, through `pipeline.render_document`
-    and its verification of every statement, and run the PDF rules on the result; and the fund's PRIIPs
-    KID when it has one (in English, whatever the variants)."""
-    from ..pipeline import not_meant_for, render_document
+    """Render each document of the fund in memory (writing nothing) as `build` does (`pipeline.plan`: the
+    documents and variants it would build; `variants` for every document type, or per type in a dict, each
+    fund's own where None), through `pipeline.render_document` and its verification of every statement,
+    and run the PDF rules on the result; then the cross-document rules (`rules.consistency`) on what the
+    documents print. A fund's PRIIPs KID is rendered whatever its length (KD001 says when it is too long)."""
+    from ..pipeline import plan, render_document
+    from ..variants import Target
+    from .consistency import compare_documents, printed_figures
 
     findings: list[Finding] = []
+    if fund.history_paths() and not fund.files:  # `check` validates without reading the history files
+        from ..validate import with_history
+
+        try:
+            fund = with_history(fund, Path(file).parent, file)
+        except FactsheetError as error:
+            rule = RenderFailed()
+            return [Finding(rule.code, rule.name, rule.severity, f"{type(error).__name__}: {error}", file, fund.code)]
     if any(name not in fund.files for _, name in fund.history_paths()):
         return findings  # a history file that cannot be read is a finding of its own (PF001)
     if "kid" in documents and fund.priips is not None:
         findings += _kid_findings(fund, file, renderer)
-    if "factsheet" not in documents:
-        return findings
-    for variant in variants:
-        if not_meant_for(fund, variant):  # skipped by `build` too
+    made = []
+    chosen = variants if isinstance(variants, dict) else {document: variants for document in documents}
+    targets = [item for document in documents if document != "kid" for item in plan(fund, (document,), chosen.get(document), file)]
+    for target, why in targets:
+        if why:  # skipped by `build` too
             continue
+        variant, name = target.variant, target.name
         try:
-            document = render_document(fund, variant, renderer)
+            document = render_document(fund, variant, renderer, target.document)
         except BuildError as error:
-            findings += build_error_findings(error, file, fund, variant)
+            findings += build_error_findings(error, file, fund, Target(target.document, variant))
             continue
         except (FactsheetError, TemplateError) as error:
             rule = RenderFailed()
-            findings.append(Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {type(error).__name__}: {error}",
+            findings.append(Finding(rule.code, rule.name, rule.severity, f"{name}: {type(error).__name__}: {error}",
                                     file, fund.code))
             continue
-        for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs):
-            finding.message = f"{variant.name}: {finding.message}"
+        for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs, document=target.document):
+            finding.message = f"{name}: {finding.message}"
             finding.fund = fund.code
             findings.append(finding)
+        made.append(printed_figures(document.pdf, name, target.document, variant.langs))
+    findings += compare_documents(made, fund, file)
     return findings
 
 

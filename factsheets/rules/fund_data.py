@@ -192,4 +192,29 @@ class ExpiredWaiver(Rule):
     # Reported by `config.apply_waivers`, not by checking a fund.
 
 
+@register
+class KeyFactsDataMissing(Rule):
+    code = "FD009"
+    name = "key-facts-data-missing"
+    message = "the fund gives key facts data, but not every field its key facts document needs"
+    explanation = (
+        "A fund that gives any of the texts key facts are made of (objective, strategy, key risks) gets a key\n"
+        "facts document (`build --doc kfs`): the SFC's Product Key Facts Statement for a Hong Kong fund, the\n"
+        "基金产品资料概要 for a mainland one. Each needs more: Hong Kong, the management company, the trustee or\n"
+        "custodian, dealing frequency, financial year end, what the product is, objective, strategy, use of\n"
+        "derivatives, key risks, a website, and each class's ongoing charges and minimum investment; mainland,\n"
+        "the management company, custodian, objective, strategy, benchmark, risk-return profile, key risks,\n"
+        "asset allocation and a website. Each missing field is a finding, as the build fails naming it; the\n"
+        "factsheet needs none of them. Fix: add the field (the prospectus texts: `examples/prospectus/`)."
+    )
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        from ..key_facts import has_data, problems
+
+        if ctx.fund is None or not has_data(ctx.fund):
+            return
+        for problem in problems(ctx.fund):
+            yield self.finding(ctx, problem.message, location=problem.path)
+
+
 _SPECIFIC: tuple[ProblemRule, ...] = (MissingTranslation(), MinInvestorBelowRating(), ReturnAfterAsOf())
