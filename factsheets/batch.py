@@ -8,7 +8,8 @@ whose file is the one the manifest describes, is not rendered again; any other i
 judged again. A fund's history files (NAV, benchmark, proxy) are among the files its documents are
 made from: a new NAV day rebuilds exactly the funds it touches. The driver never parses a fund
 file: which documents a fund gets (`pipeline.plan`) is decided by the worker that renders it, and
-a fund whose every document of the request is unchanged is not sent at all. `out/manifest.json`
+a fund whose every document of the request is unchanged is not sent at all; a fund that is sent
+is told which of its documents are unchanged, and renders only the others. `out/manifest.json`
 and `manifest.csv` list every document in the output folder, with its type.
 """
 
@@ -86,9 +87,9 @@ def _init_worker(options: dict) -> None:
 
 
 def _build_one(source: str, request: Request, out_dir: str, options: dict) -> list[Entry]:
-    documents, variants = request
+    documents, variants, keep = request
     outcomes = build_file(Path(source), list(variants) if variants is not None else None, Path(out_dir),
-                          _worker_renderer(options), documents)
+                          _worker_renderer(options), documents, keep)
     return [_entry(o) for o in outcomes]
 
 
@@ -166,7 +167,8 @@ def _covers(entries: list[Entry], documents: tuple[str, ...], variants: list[Var
     return True
 
 
-Request = tuple[tuple[str, ...], tuple[Variant, ...] | None]  # document types, and variants (None: each fund's own)
+# Document types, variants (None: each fund's own), and the documents (target names) the driver keeps as unchanged.
+Request = tuple[tuple[str, ...], tuple[Variant, ...] | None, frozenset[str]]
 
 
 @dataclass
@@ -196,7 +198,7 @@ class Batch:
         by_source: dict[str, list[Entry]] = {}
         for entry in previous.values():
             by_source.setdefault(entry.source, []).append(entry)
-        request: Request = (self.documents, tuple(self.variants) if self.variants is not None else None)
+        variants = tuple(self.variants) if self.variants is not None else None
         wanted = set(self.documents)
         digests: dict[str, str] = {}  # the files documents were made from, hashed once per run
         done: list[Entry] = []
@@ -210,11 +212,10 @@ class Batch:
                 continue
             earlier = [e for e in by_source.get(str(source), []) if e.document in wanted
                        and (self.variants is None or parse_target(e.variant).variant in self.variants)]
-            if earlier and _covers(earlier, self.documents, self.variants) and all(
-                    _unchanged(e, inputs_hash(raw, e.variant, setup, current(e.assets, digests))) for e in earlier):
-                done += [Entry(**{**asdict(e), "status": "unchanged" if e.status != "skipped" else "skipped"}) for e in earlier]
-            else:
-                todo.append((source, request))
+            fresh = [e for e in earlier if _unchanged(e, inputs_hash(raw, e.variant, setup, current(e.assets, digests)))]
+            done += [Entry(**{**asdict(e), "status": "unchanged" if e.status != "skipped" else "skipped"}) for e in fresh]
+            if not (earlier and len(fresh) == len(earlier) and _covers(earlier, self.documents, self.variants)):
+                todo.append((source, (self.documents, variants, frozenset(e.variant for e in fresh))))
         per_fund = len(self.documents) * (len(self.variants) if self.variants is not None else 3)  # an estimate: plans are the workers'
         on_total(len(done) + len(todo) * per_fund)
         for entry in done:
@@ -307,7 +308,7 @@ def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dic
             if stopped:
                 return
             if again:
-                source, (documents, variants) = task
+                source, (documents, variants, _) = task
                 message = f"{source}: the worker rendering it died twice (killed, or out of memory)"
                 names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
                 if record([Entry(str(source), name, "failed", error=message) for name in names]):
@@ -318,13 +319,13 @@ def _render_remote(name: str, raw: bytes, files: dict[str, bytes], request: Requ
     """A Dask task: validate and render one fund file from its bytes and its history files' (read on the
     driver); the driver writes the PDFs, so workers need no shared file system."""
     source = Path(name)
-    documents, variants = request
+    documents, variants, keep = request
     try:
         fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source, files)
     except FactsheetError as error:
         names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
         return [(Outcome(source, name, "failed", message=str(error)), b"") for name in names]
-    return render_fund(source, fund, list(variants) if variants is not None else None, _worker_renderer(options), documents, raw)
+    return render_fund(source, fund, list(variants) if variants is not None else None, _worker_renderer(options), documents, raw, keep)
 
 
 def _history_of(source: Path) -> dict[str, bytes]:
@@ -355,7 +356,7 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
             for source, request in tasks
         }
         for future in as_completed(futures):
-            source, (documents, variants) = futures[future]
+            source, (documents, variants, _) = futures[future]
             try:
                 results = future.result()
             except Exception as error:  # a task that failed on the cluster twice (e.g. its worker died)

@@ -174,10 +174,12 @@ def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: 
 
 
 def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, renderer: Renderer | None = None,
-                documents: tuple[str, ...] = ("factsheet",), raw: bytes | None = None) -> list[tuple[Outcome, bytes]]:
+                documents: tuple[str, ...] = ("factsheet",), raw: bytes | None = None,
+                keep: frozenset[str] = frozenset()) -> list[tuple[Outcome, bytes]]:
     """Render and verify every document of a validated fund in memory; failures are outcomes. With the
     fund file's bytes (`raw`), each document's inputs hash is computed over them, its history files and
-    the files it fetched; a skipped document's over the fund file and the request alone."""
+    the files it fetched; a skipped document's over the fund file and the request alone. The documents
+    named in `keep` (target names a batch knows to be unchanged) are left out."""
     from .rules.check import build_blockers
 
     renderer = renderer or default_renderer()
@@ -188,6 +190,8 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
     blockers = [f"{source}: {f.location}: {f.message}" if f.location else f"{source}: {f.message}"
                 for f in build_blockers(fund, str(source))]
     for target, why in plan(fund, documents, variants, source):
+        if target.name in keep:
+            continue
         if why:
             inputs = inputs_hash(raw, target.name, renderer.setup, {}) if raw is not None else ""
             results.append((Outcome(source, target.name, "skipped", message=why, fund=fund.code, inputs=inputs), b""))
@@ -227,16 +231,16 @@ def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
 
 
 def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, renderer: Renderer | None = None,
-               documents: tuple[str, ...] = ("factsheet",)) -> list[Outcome]:
+               documents: tuple[str, ...] = ("factsheet",), keep: frozenset[str] = frozenset()) -> list[Outcome]:
     """Build every document of one fund file (each of `documents` in each of `variants`, or in the fund's
-    own); failures are outcomes, not exceptions."""
+    own, but those named in `keep`); failures are outcomes, not exceptions."""
     try:
         raw = read_bytes(source)  # read once: the bytes validated are the bytes hashed
         fund = with_history(validate_data(data_from_bytes(raw, source), source), Path(source).parent, source)
     except FactsheetError as error:
         names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
         return [Outcome(source, name, "failed", message=str(error)) for name in names]
-    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer, documents, raw)]
+    return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer, documents, raw, keep)]
 
 
 def template_location(error: TemplateError) -> str:

@@ -22,10 +22,13 @@ def test_build_writes_each_variant(tmp_path):
     assert all(p.read_bytes().startswith(b"%PDF-") for p in tmp_path.glob("*.pdf"))
 
 
-def test_default_variant_is_bilingual_into_out(tmp_path):
+def test_default_variants_are_the_funds_own_into_out(tmp_path):
+    """Without --lang: one factsheet per language the fund publishes in, and English with each Chinese."""
     result = run("build", str(ETF), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["513770.bilingual.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["513770.bilingual.pdf", "513770.en.pdf", "513770.zh-CN.pdf"]
+    single = run("build", str(ETF), "--lang", "bilingual", "--out", str(tmp_path / "one"))
+    assert single.returncode == 0 and [p.name for p in (tmp_path / "one").glob("*.pdf")] == ["513770.bilingual.pdf"]
 
 
 def test_bad_fund_file_lists_problems_exits_1_and_writes_nothing(tmp_path):
