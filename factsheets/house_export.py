@@ -360,6 +360,7 @@ class FundImport:
     problems: list[ImportProblem] = field(default_factory=list)
     languages: tuple[str, ...] = LANGS
     absent: dict[str, str] = field(default_factory=dict)  # dotted path of a text -> the column the export lacks for it
+    sources: list[str] = field(default_factory=list)  # files besides the workbook its data came from (prospectus texts)
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -403,8 +404,10 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
 class _Build:
     """Builds every fund of an export."""
 
-    def __init__(self, folder: Path, tables: dict[str, Table], mapping: Mapping, file: str, today: dt.date | None):
+    def __init__(self, folder: Path, tables: dict[str, Table], mapping: Mapping, file: str, today: dt.date | None,
+                 texts: Path | None = None):
         self.folder, self.tables, self.mapping, self.file, self.today = folder, tables, mapping, file, today
+        self.texts = texts  # the folder of prospectus texts (<fund code>.yaml), or None
         self.problems: list[ImportProblem] = []  # not of one fund
         self.timings: dict[str, float] = defaultdict(float)
 
@@ -451,6 +454,8 @@ class _Build:
             built.append(fund)
         self.cross_fund(built)
         for fund in built:
+            if self.texts is not None:
+                self.add_texts(fund)
             start = time.perf_counter()
             self.validate(fund)
             self.timings["validate"] += time.perf_counter() - start
@@ -758,6 +763,37 @@ class _Build:
                 fund.copies[target] = self.folder / proxy
         return out
 
+    # -- the prospectus texts ----------------------------------------------------------------------
+
+    def add_texts(self, fund: FundImport) -> None:
+        """The fund's prospectus texts (`<texts>/<fund code>.yaml`, `key_facts.merge_texts`) laid over
+        what the workbook gives, each text recorded at its line of that file. A fund without such a file
+        keeps the workbook's texts (its key facts name what they lack)."""
+        import yaml
+
+        from .key_facts import merge_texts
+
+        path = self.texts / f"{fund.code}.yaml"
+        if not path.is_file() or fund.errors:
+            return
+        name = f"{self.texts.name}/{path.name}"
+        try:
+            text = path.read_text(encoding="utf-8")
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            prospectus = yaml.safe_load(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            fund.error(name, f"cannot read the prospectus texts: {getattr(error, 'problem', None) or error}")
+            return
+        try:
+            fund.data = merge_texts(fund.data, prospectus, name)
+        except FundFileError as error:
+            for problem in error.problems:
+                fund.error(Ref(name, line=_line_of(node, problem.path)), f"{problem.path or 'the file'}: {problem.message}")
+            return
+        for key in prospectus["texts"]:
+            fund.cells[f"fund.{key}"] = Ref(name, line=_line_of(node, f"texts.{key}"))
+        fund.sources.append(name)
+
     # -- the model's judgement -------------------------------------------------------------------
 
     def validate(self, fund: FundImport) -> None:
@@ -782,6 +818,21 @@ class _Build:
                 fund.error(fund.cells.get(where, fund.cells[""]), f"refers to {relative}, which the import does not write")
 
 
+def _line_of(node: Any, path: str) -> int | None:
+    """The line (from 1) of a dotted path's key in a composed YAML document, or None."""
+    line = None
+    for part in path.split(".") if path else []:
+        if node is None or not hasattr(node, "value") or not isinstance(node.value, list):
+            return line
+        found = None
+        for item in node.value:
+            if isinstance(item, tuple) and getattr(item[0], "value", None) == part:
+                line, found = item[0].start_mark.line + 1, item[1]
+                break
+        node = found
+    return line
+
+
 def locate(path: str, cells: dict[str, Ref]) -> tuple[Ref, str]:
     """The place a dotted model path came from: the longest recorded prefix, and the rest of the path."""
     parts = path.split(".") if path else []
@@ -795,11 +846,12 @@ def locate(path: str, cells: dict[str, Ref]) -> tuple[Ref, str]:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def fund_yaml(data: dict[str, Any], workbook: str) -> bytes:
-    """The fund file's bytes: a header saying where it came from (the export's as_of, never the clock),
-    then the data in the model's order."""
+def fund_yaml(data: dict[str, Any], workbook: str, texts: list[str] | tuple[str, ...] = ()) -> bytes:
+    """The fund file's bytes: a header saying where it came from (the export's as_of, never the clock;
+    the prospectus texts laid over it), then the data in the model's order."""
     body = dump_fund(data)
-    header = (f"# Generated by `factsheets import` from {workbook} as of {data['as_of'].isoformat()}.\n"
+    also = "".join(f" and {name}" for name in texts)
+    header = (f"# Generated by `factsheets import` from {workbook}{also} as of {data['as_of'].isoformat()}.\n"
               "# Do not edit: correct the export and import it again (its histories are copied under history/).\n")
     return (header + body).encode("utf-8")
 
@@ -845,9 +897,10 @@ class ImportResult:
 
 
 def import_export(export: str | Path, out: str | Path | None = None, mapping: Mapping | None = None,
-                  today: dt.date | None = None) -> ImportResult:
-    """Import an export folder (or its workbook) into `out` (None: check only, write nothing). Raises
-    ExportError when the export cannot be read at all."""
+                  today: dt.date | None = None, texts: str | Path | None = None) -> ImportResult:
+    """Import an export folder (or its workbook) into `out` (None: check only, write nothing), with the
+    prospectus texts of `texts` (a folder of `<fund code>.yaml`, schema prospectus/v1) laid over each
+    fund's. Raises ExportError when the export cannot be read at all."""
     mapping = mapping or Mapping()
     export = Path(export)
     timings: dict[str, float] = {}
@@ -870,7 +923,9 @@ def import_export(export: str | Path, out: str | Path | None = None, mapping: Ma
     tables, structure, warnings = _tables(book, mapping, name)
     if structure:
         raise ExportError(structure)
-    build = _Build(folder, tables, mapping, name, today)
+    if texts is not None and not Path(texts).is_dir():
+        raise ExportError([f"{texts}: no such folder of prospectus texts"])
+    build = _Build(folder, tables, mapping, name, today, Path(texts) if texts is not None else None)
     funds = build.funds()
     timings.update(build.timings)
     problems = warnings + build.problems + [p for f in funds for p in f.problems]
@@ -891,7 +946,7 @@ def import_export(export: str | Path, out: str | Path | None = None, mapping: Ma
             destination = _inside(out, relative)
             if _write(destination, source.read_bytes()):
                 result.changed.append(destination)
-        if _write(target, fund_yaml(fund.data, name)):
+        if _write(target, fund_yaml(fund.data, name, fund.sources)):
             result.changed.append(target)
         result.written.append(fund.code)
     timings["write"] = time.perf_counter() - start

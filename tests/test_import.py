@@ -598,3 +598,41 @@ def test_the_output_loads_back_to_the_data_built(tmp_path):
         if fund.code in result.written:
             assert read_data(tmp_path / f"{fund.code}.yaml") == fund.data
             assert yaml.safe_load((tmp_path / f"{fund.code}.yaml").read_text(encoding="utf-8"))["fund"]["code"] == fund.code
+
+
+# --- the prospectus texts -----------------------------------------------------------------------------
+
+PROSPECTUS = Path(__file__).parent.parent / "examples" / "prospectus"
+FIXTURES = Path(__file__).parent / "data" / "funds"
+
+
+def test_import_with_the_prospectus_texts_gives_the_funds_their_key_facts(tmp_path):
+    """The export plus examples/prospectus gives exactly the fund data of the test fixtures (which the key
+    facts documents are built from); the header names both sources."""
+    out = tmp_path / "funds"
+    result = run(str(EXPORT), "--out", str(out), "--texts", str(PROSPECTUS))
+    assert result.exit_code == 0, result.output
+    assert "4 of 4 funds written" in result.output
+    for code in SHARED_FUNDS:
+        written = out / f"{code}.yaml"
+        assert f"from fund-range.xlsx and prospectus/{code}.yaml as of" in written.read_text(encoding="utf-8").splitlines()[0]
+        assert load_fund(written).model_dump() == load_fund(FIXTURES / f"{code}.yaml").model_dump(), code
+    without = run(str(EXPORT), "--out", str(tmp_path / "plain"))
+    assert load_fund(tmp_path / "plain" / "990101.yaml").fund.product is None  # the export alone has no key facts texts
+    assert without.exit_code == result.exit_code
+
+
+def test_a_bad_prospectus_file_is_named_by_file_and_line_and_its_fund_not_written(tmp_path):
+    texts = tmp_path / "prospectus"
+    shutil.copytree(PROSPECTUS, texts)
+    source = texts / "990201.yaml"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  objective:"))
+    lines[at] = lines[at].replace("objective:", "objectiv:")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(str(EXPORT), "--out", str(tmp_path / "funds"), "--texts", str(texts))
+    assert result.exit_code == 1
+    assert f"prospectus/990201.yaml:{at + 1}: texts.objectiv: is not a prospectus field" in result.output
+    assert not (tmp_path / "funds" / "990201.yaml").exists() and (tmp_path / "funds" / "990101.yaml").exists()
+    missing = run(str(EXPORT), "--out", str(tmp_path / "funds"), "--texts", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2 and "no such folder of prospectus texts" in missing.output

@@ -16,8 +16,11 @@ from ._common import TODAY_OPTION, fail
               help="The folder the fund files go to (<fund_code>.yaml, and their histories under history/).")
 @click.option("--mapping", "mapping_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A TOML file naming this export's sheets, columns and files where they differ from the house format.")
+@click.option("--texts", "texts", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of prospectus texts, <fund_code>.yaml (schema prospectus/v1), laid over each fund's: "
+                   "what key facts documents need beyond the export.")
 @TODAY_OPTION
-def import_command(export: Path, out: Path, mapping_path: Path | None, today) -> None:
+def import_command(export: Path, out: Path, mapping_path: Path | None, texts: Path | None, today) -> None:
     """Import EXPORT (a folder with the workbook and nav/, benchmark/, proxy/; or the workbook itself).
 
     Every fund without a problem is written as OUT/<fund_code>.yaml (fund/v2) with its histories copied
@@ -34,7 +37,7 @@ def import_command(export: Path, out: Path, mapping_path: Path | None, today) ->
         fail(f"{export}: no such export folder or workbook")
     try:
         mapping = load_mapping(mapping_path) if mapping_path is not None else Mapping()
-        result = import_export(export, out, mapping, today=today.date() if today else None)
+        result = import_export(export, out, mapping, today=today.date() if today else None, texts=texts)
     except FactsheetError as error:
         fail(str(error).replace("\n", "\nfactsheets: "))
         return
