@@ -128,7 +128,7 @@ def _pdf_findings(case: dict, tmp_path: Path):
         pdf = rendered(source, variant).pdf
     else:
         pdf = renderer.render(fund, parse_variant(variant)).pdf
-    verify_fund = load_fund(EXAMPLES / spec["verify_fund"]) if spec.get("verify_fund") else fund
+    verify_fund = load_fund(_source(spec["verify_fund"])) if spec.get("verify_fund") else fund
     if spec.get("no_fund"):
         verify_fund = None
     langs = tuple(spec["langs"]) if spec.get("langs") else None  # as `verify --lang`
@@ -147,7 +147,7 @@ def _documents_findings(case: dict, tmp_path: Path):
     from factsheets.rules.consistency import compare_documents, printed_figures
     from factsheets.variants import parse_target
 
-    source = EXAMPLES / case["fund"]
+    source = _source(case["fund"])
     changes = json.dumps(case.get("templates") or {}, sort_keys=True)
     printed = []
     for name in case["documents"]:

@@ -278,7 +278,7 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
 def test_check_render_renders_the_key_facts():
     result = CliRunner().invoke(cli, ["check", "--render", "--doc", "kfs", str(FUNDS / "990401.yaml"), *TODAY, "--format", "json"])
     findings = json.loads(result.output)
-    assert [f["code"] for f in findings] == ["FD006"]  # the fund file's own finding; its key facts render and verify
+    assert result.exit_code == 0 and findings == []  # the young fund's key facts render and verify (its figures left out)
 
 
 def test_plan_gives_hong_kong_funds_their_languages_and_mainland_funds_zh_cn():

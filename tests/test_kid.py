@@ -250,7 +250,8 @@ def test_a_short_history_without_proxy_fails_the_kid_with_its_dates_and_the_fact
 
 def test_a_kid_of_four_pages_fails_naming_what_overflows(tmp_path):
     long = "The fund invests in bonds issued in Asia and manages its duration actively. " * 60
-    source = copy_fund(tmp_path, [("    en: The fund aims", f"    en: {long}The fund aims")])
+    kid_objective = "  objective:\n    en: The fund aims to provide income and capital growth over the medium term by\n"
+    source = copy_fund(tmp_path, [(kid_objective, kid_objective.replace("en: ", f"en: {long}"))])
     with pytest.raises(BuildError) as caught:
         render_document(load_fund(source), "en", document="kid")
     message = str(caught.value)
