@@ -20,7 +20,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
-from factsheets import glyphs
+from factsheets import glyphs, render_document
+from factsheets.validate import load_fund
 from factsheets.verify import normalise
 
 from .conftest import ETF, MONEY_MARKET, rendered
@@ -92,6 +93,19 @@ def compare(pdf: Path, folder: Path) -> list[str]:
 def test_every_reference_document_reads_the_same_in_four_engines(source, variant, tmp_path):
     pdf = tmp_path / "doc.pdf"
     pdf.write_bytes(rendered(source, variant).pdf)
+    assert compare(pdf, tmp_path) == []
+
+
+# The house export's funds: their performance charts, key facts in three languages and the KID.
+HOUSE = Path(__file__).parent / "data" / "funds"
+HOUSE_DOCUMENTS = [("LU0000990301", "factsheet", "en+zh-HK"), ("LU0000990301", "kfs", "en"), ("LU0000990301", "kfs", "zh-HK"),
+                   ("LU0000990301", "kid", "en"), ("990101", "factsheet", "bilingual"), ("990101", "kfs", "zh-CN")]
+
+
+@pytest.mark.parametrize("code,document,variant", HOUSE_DOCUMENTS, ids=[".".join(d) for d in HOUSE_DOCUMENTS])
+def test_every_document_type_reads_the_same_in_four_engines(code, document, variant, tmp_path):
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(render_document(load_fund(HOUSE / f"{code}.yaml"), variant, document=document).pdf)
     assert compare(pdf, tmp_path) == []
 
 
