@@ -1,24 +1,29 @@
 """The calendar-year returns chart, measured from its SVG: the past-performance display rules
-(linear axis crossing at 0 %, one bar per year with data, labels to one decimal, fund and
-benchmark side by side, partial years marked, no missing year drawn as zero)."""
+(linear axis crossing at 0 %, one bar per year with data, labels to two decimals exactly as the
+tables print them, fund and benchmark side by side, partial years marked, no missing year drawn as
+zero), and labels that stay legible and clear of each other, of the bars, the legend and the years."""
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from functools import cache
 
 import pytest
 
-from factsheets import Renderer, load_fund, parse_variant
+from factsheets import load_fund
 from factsheets.chart import (
-    BOTTOM,
+    COLOURS,
     HEIGHT,
-    TOP,
     WIDTH,
     Series,
     label,
     returns_chart,
 )
+from factsheets.localise import Localiser
+from factsheets.performance import fund_figures
+from factsheets.view import PerformanceView, performance_view
 
 from .conftest import ETF, MONEY_MARKET, mutate
 
@@ -47,6 +52,13 @@ def zero_y(svg: ET.Element) -> float:
     return float(line.get("y1"))
 
 
+def plot(svg: ET.Element) -> tuple[float, float]:
+    """The plot's top and bottom: the margins above and below hold the legend, the years and the labels."""
+    top, bottom = map(float, svg.get("data-plot").split())
+    assert 0 < top < bottom < HEIGHT
+    return top, bottom
+
+
 def chart(series: list[Series], partial=frozenset()) -> ET.Element:
     return parse(returns_chart(series, "Calendar-year returns", "the figures", "Noto", frozenset(partial)))
 
@@ -65,7 +77,8 @@ def test_bar_heights_are_proportional_to_the_values_on_a_linear_axis():
 def test_the_axis_crosses_at_zero_gains_up_and_losses_down():
     svg = chart(MIXED)
     zero = zero_y(svg)
-    assert TOP <= zero <= HEIGHT - BOTTOM
+    top, bottom = plot(svg)
+    assert top <= zero <= bottom
     for bar in bars(svg):
         y, h, value = float(bar.get("y")), float(bar.get("height")), Decimal(bar.get("data-value"))
         if value > 0:
@@ -75,16 +88,16 @@ def test_the_axis_crosses_at_zero_gains_up_and_losses_down():
     # The plot uses its full height: the largest gain reaches the top, the largest loss the bottom.
     tops = [float(b.get("y")) for b in bars(svg)]
     bottoms = [float(b.get("y")) + float(b.get("height")) for b in bars(svg)]
-    assert min(tops) == pytest.approx(TOP, abs=0.02) and max(bottoms) == pytest.approx(HEIGHT - BOTTOM, abs=0.02)
+    assert min(tops) == pytest.approx(top, abs=0.02) and max(bottoms) == pytest.approx(bottom, abs=0.02)
 
 
-@pytest.mark.parametrize("values,zero", [({2020: "5", 2021: "10"}, HEIGHT - BOTTOM), ({2020: "-5", 2021: "-10"}, TOP)])
-def test_zero_line_at_the_edge_when_all_returns_have_one_sign(values, zero):
+@pytest.mark.parametrize("values,edge", [({2020: "5", 2021: "10"}, 1), ({2020: "-5", 2021: "-10"}, 0)])
+def test_zero_line_at_the_edge_when_all_returns_have_one_sign(values, edge):
     svg = chart([Series("Index", D(values))])
-    assert zero_y(svg) == pytest.approx(zero, abs=0.02)
+    assert zero_y(svg) == pytest.approx(plot(svg)[edge], abs=0.02)
 
 
-def test_every_bar_is_labelled_in_percent_to_one_decimal_over_its_own_bar():
+def test_every_bar_is_labelled_in_percent_to_two_decimals_over_its_own_bar():
     svg = chart(MIXED)
     found = labels(svg)
     assert len(found) == len(bars(svg))
@@ -99,10 +112,15 @@ def test_every_bar_is_labelled_in_percent_to_one_decimal_over_its_own_bar():
             assert float(text.get("y")) > y + h, "a loss's label sits below the bar"
 
 
-@pytest.mark.parametrize("value,shown", [("12.5", "12.5%"), ("2.25", "2.3%"), ("-8.25", "\u22128.3%"), ("3.04", "3.0%"),
-                                         ("-0.04", "0.0%"), ("-20", "\u221220.0%"), ("109.31", "109.3%")])
+@pytest.mark.parametrize("value,shown", [("12.5", "12.50%"), ("2.255", "2.26%"), ("2.254", "2.25%"), ("-8.25", "\u22128.25%"),
+                                         ("-2.255", "\u22122.26%"), ("3.04", "3.04%"), ("-0.004", "0.00%"), ("0", "0.00%"),
+                                         ("-0.005", "\u22120.01%"), ("-20", "\u221220.00%"), ("109.31", "109.31%"),
+                                         ("1234.5", "1,234.50%")])
 def test_label_format(value, shown):
+    # Two decimals, halves rounded up (away from zero), a true minus sign and never "−0.00%": the
+    # tables' own formatting (`Localiser.percent(value, 2)`), so chart and table agree to the digit.
     assert label(Decimal(value)) == shown
+    assert label(Decimal(value)) == Localiser("en").percent(Decimal(value), 2)
 
 
 def test_fund_and_benchmark_side_by_side_within_their_year():
@@ -156,16 +174,93 @@ def advance_ems(text: str) -> float:
     return sum(g.x_advance for g in buffer.glyph_positions) / face.upem
 
 
+@cache
+def em_box() -> tuple[float, float]:
+    """The font's line, as ems above and below the baseline (OS/2 typo ascender and descender: the
+    em box every digit, sign and "%" of a label is drawn in)."""
+    from fontTools.ttLib import TTFont
+
+    from factsheets.fonts import font_path
+
+    with TTFont(str(font_path("regular")), fontNumber=0, lazy=True) as font:
+        upem, os2 = font["head"].unitsPerEm, font["OS/2"]
+        return os2.sTypoAscender / upem, -os2.sTypoDescender / upem
+
+
+def text_box(text: ET.Element, size: float | None = None) -> tuple[float, float, float, float]:
+    """A text's box, measured: its shaped width (placed by its anchor) by the font's line."""
+    size = size or float(text.get("font-size") or 10)
+    width = advance_ems(text.text) * size
+    x = float(text.get("x"))
+    left = {"middle": x - width / 2, "end": x - width}.get(text.get("text-anchor"), x)
+    ascent, descent = em_box()
+    y = float(text.get("y"))
+    return left, left + width, y - ascent * size, y + descent * size
+
+
+def rect_box(rect: ET.Element) -> tuple[float, float, float, float]:
+    x, y = float(rect.get("x")), float(rect.get("y"))
+    return x, x + float(rect.get("width")), y, y + float(rect.get("height"))
+
+
+def meet(a, b) -> bool:
+    """Two boxes (left, right, top, bottom) share some area."""
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def assert_labels_clear(svg: ET.Element, smallest: float = 5) -> None:
+    """Every label is at least `smallest` units, inside the chart, centred on its own bar beyond its
+    end, and its box (its measured width by its line) meets no other label, no bar, no legend and no
+    year; a label moved away from its bar's end is joined to it by a leader line."""
+    texts = labels(svg)
+    assert len(texts) == len(bars(svg))
+    assert min(float(t.get("font-size")) for t in texts) >= smallest
+    boxes = [text_box(t) for t in texts]
+    others = [text_box(t, 9 if t.get("class") == "key" else 10) for t in svg.iter(SVG + "text") if t.get("class") in ("key", "year")]
+    others += [rect_box(r) for r in svg.iter(SVG + "rect") if r.get("class", "").startswith("key")]
+    leaders = [line for line in svg.iter(SVG + "line") if line.get("class") == "leader"]
+    for bar, text, box in zip(bars(svg), texts, boxes):
+        assert 0 <= box[0] and box[1] <= WIDTH and 0 <= box[2] and box[3] <= HEIGHT, (text.text, box)
+        left, right, top, bottom = rect_box(bar)
+        assert float(text.get("x")) == pytest.approx((left + right) / 2, abs=0.02), "centred on its own bar"
+        gain = Decimal(bar.get("data-value")) >= 0
+        assert box[3] <= top if gain else box[2] >= bottom, f"{text.text}: over a gain, under a loss"
+        assert not [r.get("data-value") for r in bars(svg) if meet(box, rect_box(r))], f"{text.text} drawn over a bar"
+        assert not [o for o in others if meet(box, o)], f"{text.text} drawn over the legend or a year"
+        distance = top - box[3] if gain else box[2] - bottom
+        if distance > 4:
+            assert any(float(line.get("x1")) == pytest.approx(float(text.get("x")), abs=0.02) for line in leaders), \
+                f"{text.text} is {distance:.1f} units from its bar, with no leader"
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[i + 1:], i + 1):
+            assert not meet(a, b), f"{texts[i].text} at {a} overlaps {texts[j].text} at {b}"
+
+
 def test_labels_of_neighbouring_bars_do_not_overlap_with_ten_years_of_two_series():
     years = range(2015, 2025)
     svg = chart([Series("Fund", {y: Decimal("-36.61") for y in years}), Series("Benchmark", {y: Decimal("-23.01") for y in years})])
-    spans = []
-    for text in labels(svg):
-        width = advance_ems(text.text) * float(text.get("font-size"))
-        spans.append((float(text.get("x")) - width / 2, float(text.get("x")) + width / 2))
-    spans.sort()
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
-    assert min(float(t.get("font-size")) for t in labels(svg)) >= 5
+    assert_labels_clear(svg)
+    # Side by side, "−36.61%" and "−23.01%" would not fit above 5 units: they are staggered, in two rows.
+    assert len({t.get("y") for t in labels(svg)}) == 2
+
+
+STRESS = [Series("Fund", {y: Decimal((y * 37) % 200 - 90) + Decimal("0.37") for y in range(2015, 2025)}),
+          Series("Benchmark", {y: Decimal((y * 53) % 150 - 60) + Decimal("0.12") for y in range(2015, 2025)})]
+
+
+@pytest.mark.parametrize("series", [
+    MIXED,
+    STRESS,
+    # A short bar beside a long one, on both sides of the axis: its label goes beyond the long one.
+    [Series("Fund", {y: Decimal(("1.63", "-2.5", "64.46", "-75.63")[y % 4]) for y in range(2015, 2025)}),
+     Series("Benchmark", {y: Decimal(("85.12", "-37.88", "0", "-0.01")[y % 4]) for y in range(2015, 2025)})],
+    # Wide labels and a missing year.
+    [Series("Fund", {y: Decimal("1234.56") * (-1) ** y / (y - 2013) for y in range(2015, 2025) if y != 2019}),
+     Series("Benchmark", {y: Decimal("-99.99") for y in range(2015, 2025)})],
+    [Series("Index", {y: Decimal("-36.61") for y in range(2015, 2025)})],
+], ids=["mixed", "stress", "short-beside-long", "wide-labels", "one-series"])
+def test_labels_stay_clear_of_each_other_the_bars_legend_and_years(series):
+    assert_labels_clear(chart(series), smallest=8)
 
 
 def test_text_alternative_lists_the_same_figures():
@@ -177,30 +272,62 @@ def test_text_alternative_lists_the_same_figures():
                                                                      (SVG + "desc", description)]
 
 
+def performance(path, langs: tuple[str, ...] = ("en",)) -> PerformanceView:
+    """The performance section a factsheet of the fund shows, built as `Renderer.html` builds it."""
+    fund = load_fund(path)
+    localisers = {lang: Localiser(lang) for lang in langs}
+    view = performance_view(fund, fund_figures(fund), localisers, langs, "Noto", COLOURS)
+    assert view is not None and view.bar_chart is not None
+    return view
+
+
 def test_factsheet_chart_text_alternative_matches_its_labels():
-    renderer = Renderer()
-    returns = renderer._returns(load_fund(MONEY_MARKET), parse_variant("en"), "Noto")
-    svg = parse(returns["chart"])
+    svg = parse(performance(MONEY_MARKET).bar_chart)
     desc = svg.find(SVG + "desc").text
-    assert desc.startswith("2019 (partial year): Fund 1.9%, Benchmark 1.0%; 2020: Fund 2.2%, Benchmark 1.4%")
-    for text in labels(svg):
-        assert text.text in desc
+    assert desc.startswith("2019 (partial year): Fund 1.85%, Benchmark 0.98%; 2020: Fund 2.21%, Benchmark 1.35%")
+    # Each year's figures, in the order the bars are drawn, exactly as the labels print them.
+    described = [f.split(" ")[-1] for part in desc.split("; ") for f in part.split(": ", 1)[1].split(", ")]
+    assert [t.text for t in labels(svg)] == described
     assert [t.text for t in svg.iter(SVG + "text") if t.get("class") == "year"][0] == "2019*"
 
 
-def test_etf_chart_is_index_data(tmp_path):
-    returns = Renderer()._returns(load_fund(ETF), parse_variant("en"), "Noto")
-    svg = parse(returns["chart"])
+def test_etf_chart_is_index_data():
+    view = performance(ETF)
+    assert not view.own and view.title == "Calendar-year index returns"
+    svg = parse(view.bar_chart)
     assert svg.find(SVG + "title").text == "Calendar-year index returns"
-    assert svg.find(SVG + "desc").text.startswith("2020: Index 109.3%; 2021: Index \u221236.6%")
+    assert svg.find(SVG + "desc").text.startswith("2020: Index 109.31%; 2021: Index \u221236.61%")
+    assert [t.text for t in labels(svg)][:2] == ["109.31%", "\u221236.61%"]
 
 
 def test_only_complete_years_are_charted(tmp_path):
     # as_of 2025-11-07: a 2025 figure is year-to-date, not a calendar year, and is not drawn.
     partial = mutate(ETF, tmp_path, "    2024: 23.04\n", "    2024: 23.04\n    2025: 5.5\n")
-    returns = Renderer()._returns(load_fund(partial), parse_variant("en"), "Noto")
-    assert returns["years"][-1] == 2024 and "2025" not in str(returns["chart"])
-    year_end = mutate(ETF, tmp_path, "as_of: 2025-11-07", "as_of: 2025-12-31", "year_end.yaml")
-    text = year_end.read_text(encoding="utf-8").replace("    2024: 23.04\n", "    2024: 23.04\n    2025: 5.5\n", 1)
-    year_end.write_text(text, encoding="utf-8")
-    assert Renderer()._returns(load_fund(year_end), parse_variant("en"), "Noto")["years"][-1] == 2025
+    view = performance(partial)
+    assert view.years[-1] == 2024 and "2025" not in str(view.bar_chart)
+    assert "5.50%" not in str(view.bar_chart)
+    # On December 31 the year is complete: charted.
+    year_end = mutate(partial, tmp_path, "as_of: 2025-11-07", "as_of: 2025-12-31", "year_end.yaml")
+    view = performance(year_end)
+    assert view.years[-1] == 2025
+    assert [t.text for t in labels(parse(view.bar_chart))][-1] == "5.50%"
+
+
+@pytest.mark.parametrize("start,end", [(dt.date(2021, 1, 8), dt.date(2026, 1, 9)), (dt.date(2006, 3, 1), dt.date(2025, 10, 31))],
+                         ids=["ending-in-january", "twenty-years"])
+def test_growth_chart_names_its_years_inside_the_chart_without_overlap(start, end):
+    from factsheets.chart import growth_chart
+
+    dates = [start + dt.timedelta(days=d) for d in range(0, (end - start).days + 1, 7)]
+    line = [10000 + 10 * i for i in range(len(dates))]
+    svg = parse(growth_chart(dates, [("Class A", line), ("Benchmark", line)], "Growth of 10,000", "the figures", "Noto"))
+    width = float(svg.get("viewBox").split()[2])
+    boxes = sorted(text_box(t, 9) for t in svg.iter(SVG + "text") if t.get("class") == "year")
+    assert boxes and boxes[0][0] >= 0 and boxes[-1][1] <= width, boxes
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:])), boxes
+    # The last year begun is named (near the edge, kept inside it), and a name stays near its line.
+    lines = {round(float(line.get("x1")), 2) for line in svg.iter(SVG + "line") if line.get("class") == "year"}
+    for text in (t for t in svg.iter(SVG + "text") if t.get("class") == "year"):
+        assert min(abs(float(text.get("x")) - x) for x in lines) < 12
+    if end.year - start.year <= 5:
+        assert [t.text for t in svg.iter(SVG + "text") if t.get("class") == "year"][-1] == str(end.year)
