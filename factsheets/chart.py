@@ -271,8 +271,12 @@ def allocation_chart(buckets: list[tuple[str, Decimal]], title: str, description
     """A breakdown (asset, sector, region, rating) as horizontal bars, largest first as given: each bar
     named and labelled with its weight, so the chart reads without its table, and the same figures in
     the text alternative. One bar per bucket on a common scale from 0 to the largest weight."""
-    row, gap, name_w, value_w = 11, 3, 118, 44
+    row, gap, value_w = 11, 3, 44
     width = 300  # drawn across a column (about 88 mm): 9 units of text are some 7.5 pt
+    # The names' column as wide as the longest name (measured in the embedded face), within 40 to 60 %
+    # of the chart; a name longer than that is set smaller to fit, never cut by its bar.
+    widest = max((text_ems(name) * 9 for name, _ in buckets), default=0)
+    name_w = min(max(widest + 6, 0.4 * width), 0.6 * width)
     height = len(buckets) * (row + gap) + gap
     largest = max((w for _, w in buckets), default=Decimal(1)) or Decimal(1)
     plot_w = width - name_w - value_w
@@ -284,8 +288,10 @@ def allocation_chart(buckets: list[tuple[str, Decimal]], title: str, description
     for i, (name, weight) in enumerate(buckets):
         y = gap + i * (row + gap)
         bar = float(Decimal(plot_w) * weight / largest)
-        parts.append(f'<text class="name" x="0" y="{y + row - 2}" fill="#222">{escape(name)}</text>')
-        parts.append(f'<rect class="bar" data-value="{weight}" x="{name_w}" y="{y}" width="{bar:.2f}" height="{row}" fill="{colour}"/>')
+        fits = (name_w - 6) / (text_ems(name) * 9) if name else 1
+        size = f' font-size="{max(6.0, 9 * fits):.1f}"' if fits < 1 else ""
+        parts.append(f'<text class="name" x="0" y="{y + row - 2}"{size} fill="#222">{escape(name)}</text>')
+        parts.append(f'<rect class="bar" data-value="{weight}" x="{name_w:.2f}" y="{y}" width="{bar:.2f}" height="{row}" fill="{colour}"/>')
         parts.append(f'<text class="label" x="{name_w + bar + 3:.2f}" y="{y + row - 2}" fill="#222">{escape(weight_label(weight))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
