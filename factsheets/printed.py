@@ -178,6 +178,7 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
     for runs in _runs(pdf):
         years = [(r, int(m.group(1))) for r in runs if (m := _YEAR_CELL.match(r[4]))]
         rows_at = sorted({round(r[3]) for r, _ in years}, reverse=True)
+        headings = [top for top in rows_at if sum(1 for r, _ in years if abs(r[3] - top) <= 1) >= 2]
         for top in rows_at:
             header = sorted(((r, year) for r, year in years if abs(r[3] - top) <= 1), key=lambda item: item[0][0])
             if len(header) < 2:
@@ -185,7 +186,9 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
             left = header[0][0][0]
             found: list[tuple[float, dict[int, Decimal]]] = []
             last = header[0][0][1]
-            for r in sorted((r for r in runs if r[3] < header[0][0][1] and _VALUE_CELL.match(r[4])), key=lambda r: -r[3]):
+            # The next row of year headings below starts another table (the next five years): its figures are its own.
+            floor = max((other for other in headings if other < top - 1), default=float("-inf"))
+            for r in sorted((r for r in runs if floor + 1 < r[3] < header[0][0][1] and _VALUE_CELL.match(r[4])), key=lambda r: -r[3]):
                 column = next((year for h, year in header if abs(h[2] - r[2]) <= 4), None)
                 if column is None:
                     continue

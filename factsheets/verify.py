@@ -57,10 +57,18 @@ def occurrences(haystack: str, needle: str) -> list[Span]:
 def prose_spans(haystack: str, decoys: Iterable[str], needles: Iterable[str]) -> list[Span]:
     """The stretches of normalised text that are the fund's own prose (`decoys`: every text of the
     fund a reader sees), longest first, each once. An occurrence that lies inside an occurrence of
-    a longer statement (`needles`) is that statement's words, not prose: a risk note that quotes
+    a longer statement (`needles`), or of statements one after the other, is that statement's words,
+    not prose: a risk note that quotes
     part of a statement ("Invest with caution.") does not take the statement out of play, while a
     statement quoted inside the prose still does not count as the statement."""
-    statements = [span for needle in set(needles) for span in occurrences(haystack, needle)]
+    # Statements that touch or overlap make one stretch of statement words: a short text of the fund
+    # (".T", "0") found across the end of one statement and the start of the next is their words too.
+    statements: list[Span] = []
+    for a, b in sorted(span for needle in set(needles) for span in occurrences(haystack, needle)):
+        if statements and a <= statements[-1][1]:
+            statements[-1] = (statements[-1][0], max(b, statements[-1][1]))
+        else:
+            statements.append((a, b))
     claimed: list[Span] = []
     for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
         for start, end in occurrences(haystack, decoy):

@@ -49,6 +49,16 @@ def test_a_risk_note_that_quotes_part_of_a_statement_builds_and_checks_clean(tmp
     assert render_findings(fund, str(note), [parse_variant("bilingual")]) == []
 
 
+def test_a_short_fund_text_found_across_two_statements_does_not_take_them_out(tmp_path):
+    # Found by Hypothesis: a commentary of ".T" occurs where one statement ends ("…performance.") and
+    # the next begins ("The fund manager…"): it is their words, not the fund's prose.
+    fund = data(ETF)
+    fund["commentary"] = {"en": ".T", "zh-CN": "。本"}
+    document = render_document(validate_data(fund), "bilingual")
+    assert normalise(".T") in normalise("".join(pdf_pages_text(document.pdf)))
+    assert check_pdf_bytes(document.pdf, "f.yaml", fund=validate_data(fund)) == []
+
+
 def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path):
     fund = data(ETF)
     fund["commentary"]["en"] += " Past performance does not indicate future results."
