@@ -61,18 +61,27 @@ def prose_spans(haystack: str, decoys: Iterable[str], needles: Iterable[str]) ->
     not prose: a risk note that quotes
     part of a statement ("Invest with caution.") does not take the statement out of play, while a
     statement quoted inside the prose still does not count as the statement."""
+    whole = sorted(span for needle in set(needles) for span in occurrences(haystack, needle))
     # Statements that touch or overlap make one stretch of statement words: a short text of the fund
-    # (".T", "0") found across the end of one statement and the start of the next is their words too.
-    statements: list[Span] = []
-    for a, b in sorted(span for needle in set(needles) for span in occurrences(haystack, needle)):
-        if statements and a <= statements[-1][1]:
-            statements[-1] = (statements[-1][0], max(b, statements[-1][1]))
+    # (".T", "0") found across the end of one statement and the start of the next is their words too,
+    # unless it holds a whole statement (a fund text that quotes a statement, printed next to another).
+    stretches: list[Span] = []
+    for a, b in whole:
+        if stretches and a <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], max(b, stretches[-1][1]))
         else:
-            statements.append((a, b))
+            stretches.append((a, b))
+
+    def statement_words(start: int, end: int) -> bool:
+        if any(a <= start and end <= b and b - a > end - start for a, b in whole):
+            return True  # inside one longer statement
+        return (any(a <= start and end <= b and b - a > end - start for a, b in stretches)
+                and not any(start <= a and b <= end for a, b in whole))
+
     claimed: list[Span] = []
     for decoy in sorted({normalise(d) for d in decoys}, key=len, reverse=True):
         for start, end in occurrences(haystack, decoy):
-            if any(a <= start and end <= b and b - a > end - start for a, b in statements):
+            if statement_words(start, end):
                 continue
             if all(end <= a or start >= b for a, b in claimed):
                 claimed.append((start, end))

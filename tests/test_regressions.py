@@ -59,6 +59,23 @@ def test_a_short_fund_text_found_across_two_statements_does_not_take_them_out(tm
     assert check_pdf_bytes(document.pdf, "f.yaml", fund=validate_data(fund)) == []
 
 
+def test_a_fund_text_quoting_a_statement_next_to_another_statement_does_not_stand_for_it():
+    """The other side of the rule above: a fund text that *is* a statement (or two), printed right
+    next to a real statement, is still the fund's prose, and the statement it quotes is missing."""
+    from types import SimpleNamespace
+
+    from factsheets.verify import place
+
+    one = SimpleNamespace(id="one", texts={"en": "Past performance is not indicative of future results."})
+    two = SimpleNamespace(id="two", texts={"en": "Investment involves risks."})
+    three = SimpleNamespace(id="three", texts={"en": "This fund is not a bank deposit."})
+    quoted = normalise("Key risks " + one.texts["en"] + " " + two.texts["en"] + " Page 1")
+    assert {k[0]: bool(v) for k, v in place(quoted, [one, two], [one.texts["en"]]).items()} == {"one": False, "two": True}
+    both = one.texts["en"] + " " + two.texts["en"]
+    after = normalise(three.texts["en"] + " " + both + " Manager's view")
+    assert {k[0]: bool(v) for k, v in place(after, [one, two, three], [both]).items()} == {"one": False, "two": False, "three": True}
+
+
 def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path):
     fund = data(ETF)
     fund["commentary"]["en"] += " Past performance does not indicate future results."
