@@ -33,7 +33,7 @@ from jinja2 import TemplateError
 from .errors import FactsheetError
 from .inputs import current, inputs_hash
 from .load import data_from_bytes, read_bytes
-from .pipeline import Outcome, build_file, render_fund, write_outcome
+from .pipeline import Outcome, build_file, render_fund, target_names, write_outcome
 from .render import Renderer
 from .validate import validate_data, with_history
 from .variants import Target, Variant, parse_target
@@ -60,6 +60,7 @@ class Entry:
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
     document: str = "factsheet"  # factsheet, kfs or kid
     warnings: list[str] = field(default_factory=list)  # layout warnings (a last page with a line or two)
+    own: list[str] = field(default_factory=list)  # the fund's own documents of this type, when it was built
 
     def __post_init__(self) -> None:
         self.document = parse_target(self.variant).document if self.variant not in ("", "*") else "factsheet"
@@ -94,7 +95,8 @@ def _build_one(source: str, request: Request, out_dir: str, options: dict) -> li
 
 
 def _entry(outcome: Outcome) -> Entry:
-    entry = Entry(str(outcome.source), outcome.variant, outcome.status, outcome.fund, error=outcome.message, inputs=outcome.inputs)
+    entry = Entry(str(outcome.source), outcome.variant, outcome.status, outcome.fund, error=outcome.message, inputs=outcome.inputs,
+                  own=list(outcome.own))
     if outcome.status == "written" and outcome.path:
         data = outcome.path.read_bytes()
         entry.path, entry.fund = str(outcome.path), outcome.fund
@@ -127,7 +129,7 @@ def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "statements": " ".join(row["statements"]), "assets": json.dumps(row["assets"], sort_keys=True),
-                         "warnings": " | ".join(row["warnings"])})
+                         "warnings": " | ".join(row["warnings"]), "own": " ".join(row["own"])})
     write_atomic(out_dir / "manifest.csv", buffer.getvalue().encode())
 
 
@@ -158,6 +160,9 @@ def _covers(entries: list[Entry], documents: tuple[str, ...], variants: list[Var
     """Whether earlier entries of a fund answer this request: a document (and variant) asked for now
     that no entry has was not asked for then."""
     have = {(e.document, e.variant) for e in entries}
+    if variants is None:  # each fund's own: every one its last build knew of (an earlier `--lang en` run made only some)
+        if not all(e.own for e in entries) or any((e.document, name) not in have for e in entries for name in e.own):
+            return False
     for document in documents:
         if not any(d == document for d, _ in have):
             return False
@@ -207,8 +212,7 @@ class Batch:
             try:
                 raw = read_bytes(source)  # bounded, regular files only: never a FIFO or /dev/zero
             except FactsheetError as error:
-                names = [Target(d, v).name for d in self.documents for v in self.variants] if self.variants else ["*"]
-                done += [Entry(str(source), name, "failed", error=str(error)) for name in names]
+                done += [Entry(str(source), name, "failed", error=str(error)) for name in target_names(self.documents, self.variants)]
                 continue
             earlier = [e for e in by_source.get(str(source), []) if e.document in wanted
                        and (self.variants is None or parse_target(e.variant).variant in self.variants)]
@@ -217,7 +221,7 @@ class Batch:
             if not (earlier and len(fresh) == len(earlier) and _covers(earlier, self.documents, self.variants)):
                 todo.append((source, (self.documents, variants, frozenset(e.variant for e in fresh))))
         per_fund = len(self.documents) * (len(self.variants) if self.variants is not None else 3)  # an estimate: plans are the workers'
-        on_total(len(done) + len(todo) * per_fund)
+        on_total(len(done) + sum(max(per_fund - len(keep), 0) for _, (_, _, keep) in todo))
         for entry in done:
             on_entry(entry)
         try:
@@ -308,10 +312,9 @@ def _run_local(tasks: list[Task], jobs: int, out_dir: Path, record, options: dic
             if stopped:
                 return
             if again:
-                source, (documents, variants, _) = task
+                source, (documents, variants, keep) = task
                 message = f"{source}: the worker rendering it died twice (killed, or out of memory)"
-                names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
-                if record([Entry(str(source), name, "failed", error=message) for name in names]):
+                if record([Entry(str(source), name, "failed", error=message) for name in target_names(documents, variants, keep)]):
                     return
 
 
@@ -323,8 +326,7 @@ def _render_remote(name: str, raw: bytes, files: dict[str, bytes], request: Requ
     try:
         fund = with_history(validate_data(data_from_bytes(raw, source), source), source.parent, source, files)
     except FactsheetError as error:
-        names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
-        return [(Outcome(source, name, "failed", message=str(error)), b"") for name in names]
+        return [(Outcome(source, name, "failed", message=str(error)), b"") for name in target_names(documents, variants, keep)]
     return render_fund(source, fund, list(variants) if variants is not None else None, _worker_renderer(options), documents, raw, keep)
 
 
@@ -356,13 +358,12 @@ def _run_dask(tasks: list[Task], jobs: int, scheduler: str | None, out_dir: Path
             for source, request in tasks
         }
         for future in as_completed(futures):
-            source, (documents, variants, _) = futures[future]
+            source, (documents, variants, keep) = futures[future]
             try:
                 results = future.result()
             except Exception as error:  # a task that failed on the cluster twice (e.g. its worker died)
                 message = f"{source}: failed on the cluster: {type(error).__name__}: {error}"
-                names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
-                results = [(Outcome(source, name, "failed", message=message), b"") for name in names]
+                results = [(Outcome(source, name, "failed", message=message), b"") for name in target_names(documents, variants, keep)]
             entries = [_entry(write_outcome(o, pdf, out_dir)) for o, pdf in results]
             if record(entries):
                 return

@@ -120,6 +120,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)  # layout warnings of a written document
     inputs: str = ""  # its inputs hash over the fund file's bytes (`inputs.inputs_hash`), when rendered from them
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
+    own: list[str] = field(default_factory=list)  # the fund's own documents of this type (`plan` without variants)
 
     @property
     def document(self) -> str:
@@ -189,6 +190,9 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
     results: list[tuple[Outcome, bytes]] = []
     blockers = [f"{source}: {f.location}: {f.message}" if f.location else f"{source}: {f.message}"
                 for f in build_blockers(fund, str(source))]
+    # What a build without --lang would make of each type: a batch knows from it that an earlier run with
+    # other variants did not cover the fund's own.
+    own = {document: [t.name for t, _ in plan(fund, (document,), None, source)] for document in documents}
     for target, why in plan(fund, documents, variants, source):
         if target.name in keep:
             continue
@@ -215,6 +219,8 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
         outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried,
                           [f"{source}: {target.name}: {w}" for w in document.warnings], inputs, assets)
         results.append((outcome, document.pdf))
+    for outcome, _ in results:
+        outcome.own = own.get(outcome.document, [])
     return results
 
 
@@ -230,6 +236,13 @@ def write_outcome(outcome: Outcome, pdf: bytes, out_dir: Path) -> Outcome:
     return outcome
 
 
+def target_names(documents: tuple[str, ...], variants, keep: frozenset[str] = frozenset()) -> list[str]:
+    """The documents a request asks of a fund that failed as a whole (`*` when the variants are each
+    fund's own, unknown until its file is read), less those a batch kept as unchanged."""
+    names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
+    return [name for name in names if name not in keep]
+
+
 def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, renderer: Renderer | None = None,
                documents: tuple[str, ...] = ("factsheet",), keep: frozenset[str] = frozenset()) -> list[Outcome]:
     """Build every document of one fund file (each of `documents` in each of `variants`, or in the fund's
@@ -238,8 +251,7 @@ def build_file(source: Path, variants: list[Variant] | None, out_dir: Path, rend
         raw = read_bytes(source)  # read once: the bytes validated are the bytes hashed
         fund = with_history(validate_data(data_from_bytes(raw, source), source), Path(source).parent, source)
     except FactsheetError as error:
-        names = [Target(d, v).name for d in documents for v in variants] if variants else ["*"]
-        return [Outcome(source, name, "failed", message=str(error)) for name in names]
+        return [Outcome(source, name, "failed", message=str(error)) for name in target_names(documents, variants, keep)]
     return [write_outcome(outcome, pdf, out_dir) for outcome, pdf in render_fund(source, fund, variants, renderer, documents, raw, keep)]
 
 

@@ -96,3 +96,31 @@ def test_a_worker_killed_mid_batch_is_retried_and_the_run_completes(tmp_path):
     assert "16 written" in stdout
     assert len(list(out.glob("*.pdf"))) == len(funds)
     assert not list(out.glob(".*.part"))
+
+
+def test_a_build_of_each_funds_own_after_one_language_builds_the_rest(tmp_path):
+    """`--lang en` and then a build without --lang: the fund's other own variants are made, not
+    reported unchanged; a third run renders nothing."""
+    etf = [EXAMPLES / "513770.yaml"]
+    out = tmp_path / "out"
+    assert [e.status for e in Batch(etf, [parse_variant("en")], out, jobs=1).run()] == ["written"]
+    second = {e.variant: e.status for e in Batch(etf, None, out, jobs=1).run()}
+    assert second == {"en": "unchanged", "zh-CN": "written", "bilingual": "written"}
+    assert {e.status for e in Batch(etf, None, out, jobs=1).run()} == {"unchanged"}
+
+
+def test_a_fund_that_fails_lists_each_document_once(tmp_path):
+    """A skipped document kept as unchanged is not listed again as failed when the fund then fails."""
+    import shutil
+
+    funds = tmp_path / "funds"
+    shutil.copytree(ROOT / "tests" / "data" / "funds", funds)
+    source = [funds / "LU0000990301.yaml"]
+    out = tmp_path / "out"
+    first = {e.variant: e.status for e in Batch(source, [parse_variant("en"), parse_variant("zh-CN")], out, jobs=1).run()}
+    assert first == {"en": "written", "zh-CN": "skipped"}
+    (funds / "history" / "nav" / "LU0000990319.csv").unlink()
+    entries = Batch(source, [parse_variant("en"), parse_variant("zh-CN")], out, jobs=1).run()
+    assert sorted((e.variant, e.status) for e in entries) == [("en", "failed"), ("zh-CN", "skipped")]
+    rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(r["variant"] for r in rows) == ["en", "zh-CN"]
