@@ -767,31 +767,35 @@ class _Build:
 
     def add_texts(self, fund: FundImport) -> None:
         """The fund's prospectus texts (`<texts>/<fund code>.yaml`, `key_facts.merge_texts`) laid over
-        what the workbook gives, each text recorded at its line of that file. A fund without such a file
-        keeps the workbook's texts (its key facts name what they lack)."""
-        import yaml
-
+        what the workbook gives, each text recorded at its line of that file; read as a fund file is
+        (`load`: a bounded regular file, safe YAML), never through a symbolic link. A fund without such a
+        file keeps the workbook's texts (its key facts name what they lack)."""
         from .key_facts import merge_texts
+        from .load import data_from_bytes, read_bytes
 
+        if fund.errors or not _CODE.fullmatch(fund.code):  # a bad code is a problem of its own: no path is made of it
+            return
         path = self.texts / f"{fund.code}.yaml"
-        if not path.is_file() or fund.errors:
+        if not path.exists() and not path.is_symlink():
             return
         name = f"{self.texts.name}/{path.name}"
-        try:
-            text = path.read_text(encoding="utf-8")
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            prospectus = yaml.safe_load(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            fund.error(name, f"cannot read the prospectus texts: {getattr(error, 'problem', None) or error}")
+        if path.is_symlink():
+            fund.error(name, "a symbolic link: refusing to read the prospectus texts through it")
             return
+        positions: dict[str, tuple[int, int]] = {}
         try:
+            prospectus = data_from_bytes(read_bytes(path), name, positions)
             fund.data = merge_texts(fund.data, prospectus, name)
         except FundFileError as error:
             for problem in error.problems:
-                fund.error(Ref(name, line=_line_of(node, problem.path)), f"{problem.path or 'the file'}: {problem.message}")
+                line = problem.line or positions.get(problem.path, (None, None))[0]
+                fund.error(Ref(name, line=line), f"{problem.path}: {problem.message}" if problem.path else problem.message)
             return
         for key in prospectus["texts"]:
-            fund.cells[f"fund.{key}"] = Ref(name, line=_line_of(node, f"texts.{key}"))
+            fund.cells[f"fund.{key}"] = Ref(name, line=positions.get(f"texts.{key}", (None, None))[0])
+            for path_, (line, _) in positions.items():  # a problem inside a text (key_risks.2.title) at its own line
+                if path_.startswith(f"texts.{key}."):
+                    fund.cells[f"fund.{key}.{path_[len(f'texts.{key}.'):]}"] = Ref(name, line=line)
         fund.sources.append(name)
 
     # -- the model's judgement -------------------------------------------------------------------
@@ -816,21 +820,6 @@ class _Build:
         for where, relative in model.history_paths():  # the fund file's references, against what is copied
             if relative not in fund.copies:
                 fund.error(fund.cells.get(where, fund.cells[""]), f"refers to {relative}, which the import does not write")
-
-
-def _line_of(node: Any, path: str) -> int | None:
-    """The line (from 1) of a dotted path's key in a composed YAML document, or None."""
-    line = None
-    for part in path.split(".") if path else []:
-        if node is None or not hasattr(node, "value") or not isinstance(node.value, list):
-            return line
-        found = None
-        for item in node.value:
-            if isinstance(item, tuple) and getattr(item[0], "value", None) == part:
-                line, found = item[0].start_mark.line + 1, item[1]
-                break
-        node = found
-    return line
 
 
 def locate(path: str, cells: dict[str, Ref]) -> tuple[Ref, str]:
@@ -929,6 +918,10 @@ def import_export(export: str | Path, out: str | Path | None = None, mapping: Ma
     funds = build.funds()
     timings.update(build.timings)
     problems = warnings + build.problems + [p for f in funds for p in f.problems]
+    if texts is not None:  # a file of texts for no fund of the export (a typo in its name?) is said, not ignored
+        codes = {f.code for f in funds}
+        problems += [ImportProblem(f"{Path(texts).name}/{p.name}", "no fund of that code in the export: its texts are not used",
+                                   None, "warning") for p in sorted(Path(texts).glob("*.yaml")) if p.stem not in codes]
     result = ImportResult(funds, problems, timings=timings)
     if out is None:
         return result

@@ -636,3 +636,20 @@ def test_a_bad_prospectus_file_is_named_by_file_and_line_and_its_fund_not_writte
     assert not (tmp_path / "funds" / "990201.yaml").exists() and (tmp_path / "funds" / "990101.yaml").exists()
     missing = run(str(EXPORT), "--out", str(tmp_path / "funds"), "--texts", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "no such folder of prospectus texts" in missing.output
+
+
+def test_prospectus_texts_broken_linked_or_of_no_fund_are_each_said(tmp_path):
+    texts = tmp_path / "prospectus"
+    shutil.copytree(PROSPECTUS, texts)
+    (texts / "990201.yaml").write_text("schema: prospectus/v1\nfund: '990201'\ntexts: [objective:\n", encoding="utf-8")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("schema: prospectus/v1\nfund: '990401'\ntexts: {}\n", encoding="utf-8")
+    (texts / "990401.yaml").unlink()
+    (texts / "990401.yaml").symlink_to(secret)
+    (texts / "990999.yaml").write_text("schema: prospectus/v1\nfund: '990999'\ntexts: {}\n", encoding="utf-8")
+    result = run(str(EXPORT), "--out", str(tmp_path / "funds"), "--texts", str(texts))
+    assert result.exit_code == 1
+    assert re.search(r"prospectus/990201\.yaml:[34]: not valid YAML", result.output), result.output
+    assert "prospectus/990401.yaml: a symbolic link: refusing to read the prospectus texts through it" in result.output
+    assert "prospectus/990999.yaml: warning: no fund of that code in the export" in result.output
+    assert sorted(p.name for p in (tmp_path / "funds").glob("*.yaml")) == ["990101.yaml", "LU0000990301.yaml"]
