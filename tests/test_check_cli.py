@@ -387,3 +387,15 @@ def test_documented_archive_check_pins_today(tmp_path):
     (archive / ETF.name).write_text(ETF.read_text(encoding="utf-8"), encoding="utf-8")
     assert run("check", str(archive), *args[1:3]).exit_code == 0  # fresh on the day it was published
     assert run("check", str(archive)).exit_code == 1  # and stale today, as it should be
+
+
+def test_render_with_no_readable_history_reports_each_file_once(tmp_path):
+    """Every history file missing: each is one PF001 at its field, and `--render` adds no render failure."""
+    fund = tmp_path / "990101.yaml"
+    fund.write_bytes((ROOT / "tests" / "data" / "funds" / "990101.yaml").read_bytes())
+    result = run("check", "--render", str(fund), "--today", "2025-11-10", "--format", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.output)
+    assert sorted(f["code"] for f in found) == ["PF001"] * 3
+    assert {f["message"].split(":")[0] for f in found} == {"history/nav/990101.csv", "history/nav/990102.csv",
+                                                          "history/benchmark/990101.csv"}

@@ -245,9 +245,8 @@ def render_findings(fund: FundFile, file: str, variants: list | dict | None, ren
 
         try:
             fund = with_history(fund, Path(file).parent, file)
-        except FactsheetError as error:
-            rule = RenderFailed()
-            return [Finding(rule.code, rule.name, rule.severity, f"{type(error).__name__}: {error}", file, fund.code)]
+        except FactsheetError:
+            return findings  # history files that cannot be read are a finding of their own (PF001), reported once
     if any(name not in fund.files for _, name in fund.history_paths()):
         return findings  # a history file that cannot be read is a finding of its own (PF001)
     if "kid" in documents and fund.priips is not None:
