@@ -184,7 +184,7 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
             if len(header) < 2:
                 continue
             left = header[0][0][0]
-            found: list[tuple[float, dict[int, Decimal]]] = []
+            found: list[list] = []  # [top, bottom, figures by year, cells counted with "–"] per row
             last = header[0][0][1]
             # The next row of year headings below starts another table (the next five years): its figures are its own.
             floor = max((other for other in headings if other < top - 1), default=float("-inf"))
@@ -194,20 +194,22 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
                     continue
                 if last - r[3] > 40:  # the table has ended
                     break
-                if not found or abs(found[-1][0] - r[3]) > 1:
-                    found.append((r[3], {}))
+                if not found or r[3] < found[-1][1]:  # a row is the cells that overlap it: a "–" sits lower than figures
+                    found.append([r[3], r[1], {}, 0])
+                found[-1][1] = min(found[-1][1], r[1])
+                found[-1][3] += 1
                 m = _VALUE_CELL.match(r[4])
                 if m.group(1) and (value := _decimal(m.group(1))) is not None:
-                    found[-1][1][column] = value
+                    found[-1][2][column] = value
                 last = r[1]
-            # A table's first row lies right under its headings, a figure under most years; anything else was
-            # the axis of a chart, whose labels are not aligned with figures under them.
-            if not found or header[0][0][1] - found[0][0] > 24 or 2 * len(found[0][1]) < len(header):
+            # A table's first row lies right under its headings, a cell (a figure or "–") under most years;
+            # anything else was the axis of a chart, whose labels are not aligned with figures under them.
+            if not found or header[0][0][1] - found[0][0] > 24 or 2 * found[0][3] < len(header):
                 continue
             continued = tuple(year for _, year in header) in headed
             headed.add(tuple(year for _, year in header))
-            for index, (row_top, values) in enumerate(found, 1 if continued else 0):
-                label = normalise("".join(r[4] for r in runs if r[2] <= left + 1 and abs(r[3] - row_top) <= 2))
+            for index, (row_top, row_bottom, values, _) in enumerate(found, 1 if continued else 0):
+                label = normalise("".join(r[4] for r in runs if r[2] <= left + 1 and r[1] < row_top + 2 and r[3] > row_bottom - 2))
                 if label and any(label.startswith(b) for b in benchmark_labels):
                     bench.update(values)
                 elif label and any(label.startswith(i) for i in index_labels):

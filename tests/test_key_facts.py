@@ -361,3 +361,31 @@ def test_a_statement_the_key_facts_do_not_place_by_id_still_stands_in_them():
 def test_the_same_inputs_give_the_same_bytes():
     again = render_document(load_fund(FUNDS / "990201.yaml"), "zh-CN", document="kfs")
     assert again.pdf == kfs("990201", "zh-CN").pdf
+
+
+def test_printed_years_are_read_from_split_tables_where_the_lead_class_is_younger():
+    """Thirteen years in tables of five, four and four; the representative class launched in the fourth
+    year, so the first table's lead row is mostly "–": every figure is still read, at its year."""
+    from decimal import Decimal
+
+    import weasyprint
+
+    from factsheets.printed import _years_tables
+
+    years = list(range(2012, 2025))
+    own = {y: Decimal(f"{(y % 7) * 3.1 - 5:.2f}") for y in years if y >= 2015}
+    other = {y: Decimal(f"{(y % 5) * 2.3 - 4:.2f}") for y in years}
+    bench = {y: Decimal(f"{(y % 3) * 4.7 - 6:.2f}") for y in years if y >= 2015}
+
+    def cell(values, year):
+        return f"{values[year]:.2f}%".replace("-", "\u2212") if year in values else "–"
+
+    html = ""
+    for chunk in (years[:5], years[5:9], years[9:]):
+        html += "<table><thead><tr><th>Year</th>" + "".join(f"<th class=num>{y}</th>" for y in chunk) + "</tr></thead><tbody>"
+        for label, values in (("Class A", own), ("Class B", other), ("Benchmark", bench)):
+            html += f"<tr><th>{label}</th>" + "".join(f"<td class=num>{cell(values, y)}</td>" for y in chunk) + "</tr>"
+        html += "</tbody></table>"
+    pdf = weasyprint.HTML(string=f"<style>@page{{size:A4;margin:20mm}} body{{font:8pt sans-serif;width:90mm}}"
+                               f"table{{width:100%;margin:4pt 0}} .num{{text-align:right}} th{{text-align:left}}</style>{html}").write_pdf()
+    assert _years_tables(pdf, ("en",)) == (own, bench)
