@@ -850,6 +850,13 @@ class FundFile(Strict):
         return all(text.get(lang) for _, text in self.texts() if not text.REQUIRED)
 
     @property
+    def priips_class(self) -> ShareClass | None:
+        """The PRIIPs representative share class (`priips.class_code`), or None without PRIIPs data."""
+        if self.priips is None:
+            return None
+        return next((c for c in self.fund.share_classes if c.code == self.priips.class_code), None)
+
+    @property
     def files(self) -> dict[str, bytes]:
         """The history files the fund refers to, as the load stage read them (relative path -> bytes)."""
         return self._files

@@ -312,8 +312,7 @@ def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
     figures = fund_figures(fund)
     shows_holdings = fund.holdings is not None and document == "factsheet"
     # The document's class: a KID's is the PRIIPs representative class, a factsheet's the first.
-    share_class = next((c for c in fund.fund.share_classes if document == "kid" and fund.priips
-                        and c.code == fund.priips.class_code), fund.fund.share_classes[0])
+    share_class = (fund.priips_class if document == "kid" else None) or fund.fund.share_classes[0]
     return Facts(document, shows_holdings=shows_holdings, shows_performance=figures.shows_performance,
                  shows_calendar_years=figures.shows_calendar_years, too_young=figures.too_young,
                  currency=fund.fund.class_currency(share_class))

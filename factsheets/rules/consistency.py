@@ -159,7 +159,7 @@ class FeesDisagree(FeeRule):
         fund = ctx.fund
         if fund is None or fund.priips is None:
             return
-        share_class = next((c for c in fund.fund.share_classes if c.code == fund.priips.class_code), None)
+        share_class = fund.priips_class
         if share_class is None or share_class.fees is None:
             return
         for cost, key in (("entry", "max_subscription"), ("exit", "max_redemption")):
@@ -187,7 +187,7 @@ class OngoingChargesDisagree(FeeRule):
         fund = ctx.fund
         if fund is None or fund.priips is None:
             return
-        share_class = next((c for c in fund.fund.share_classes if c.code == fund.priips.class_code), None)
+        share_class = fund.priips_class
         fee = share_class.fees.ongoing_charges if share_class is not None and share_class.fees is not None else None
         if fee is not None and Decimal(fund.priips.costs.ongoing) != Decimal(fee):
             yield self.finding(ctx, f"the KID's ongoing costs are {_percent(fund.priips.costs.ongoing)}; class "
