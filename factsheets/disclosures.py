@@ -33,6 +33,8 @@ class Facts:
     shows_calendar_years: bool = False  # calendar-year figures of the fund
     too_young: bool = False  # younger than six months at as_of: no performance at all
     currency: str | None = None  # the document's (representative) class currency
+    shows_launch_year: bool = False  # the year the fund's contract took effect (a part year) among its figures
+    shows_backtested_index: bool = False  # index figures of years that ended before the index's launch date
 
 
 # A statement's `when`, as written in the libraries, and what it means.
@@ -47,6 +49,12 @@ CONDITIONS: dict[str, Callable[[FundFile, Facts], bool]] = {
     "the document shows calendar-year performance": lambda fund, facts: facts.shows_calendar_years,
     "a share class distributes": lambda fund, facts: fund.fund.distributes,
     "the class's currency is not the euro": lambda fund, facts: (facts.currency or fund.fund.currency) != "EUR",
+    # A fund without a guarantee text (`fund.guarantee`) has none: neither of its capital nor of a minimum return.
+    "the fund has no guarantee": lambda fund, facts: fund.fund.guarantee is None,
+    "the product guarantees no minimum return": lambda fund, facts: fund.fund.guarantee is None,
+    "the product is a UCITS": lambda fund, facts: fund.fund.ucits is True,
+    "the document shows the year the fund's contract took effect": lambda fund, facts: facts.shows_launch_year,
+    "the document shows index figures from before the index's launch date": lambda fund, facts: facts.shows_backtested_index,
 }
 
 # Where a statement stands in a factsheet: the risk block, next to the performance figures, or
@@ -55,7 +63,7 @@ CONDITIONS: dict[str, Callable[[FundFile, Facts], bool]] = {
 RISK_BLOCK = frozenset({"risk-general", "past-performance", "no-guarantee", "suitability", "money-market-not-deposit",
                         "qdii-overseas", "hk-investment-risk", "hk-dividends"})
 PERFORMANCE_BLOCK = frozenset({"performance-too-young", "hk-performance-too-young", "hk-performance-basis",
-                               "hk-insufficient-data"})
+                               "hk-insufficient-data", "index-backtested"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class Statement:
     when: str | None = None
     labels: dict[str, dict[str, dict[str, str]]] | None = None  # placeholder -> key -> language -> text
     documents: tuple[str, ...] = ("factsheet",)
+    repeat: str | None = None  # printed once for each of several things (`repeat` says which): the KID's scenarios
 
     def applies_to(self, fund: FundFile, facts: Facts) -> bool:
         return facts.document in self.documents and (self.when is None or CONDITIONS[self.when](fund, facts))
@@ -142,7 +151,10 @@ def parse_library(data: dict | bytes, retired_texts: dict[tuple[str, int], dict[
         if unknown := [d for d in documents if d not in DOCUMENT_TYPES]:
             raise LibraryError(f"statement {raw['id']}: unknown document type {', '.join(unknown)}")
         texts = {lang: raw[lang] for lang in LANGS if lang in raw}
-        statements.append(Statement(raw["id"], int(raw["version"]), texts, when, raw.get("labels"), documents))
+        repeat = raw.get("repeat")
+        if repeat is not None and not isinstance(repeat, str):
+            raise LibraryError(f"statement {raw['id']}: `repeat` says in words what the statement is repeated for")
+        statements.append(Statement(raw["id"], int(raw["version"]), texts, when, raw.get("labels"), documents, repeat))
     banned = data.get("banned_wording") or []
     if isinstance(banned, dict):  # the first library's form: one list per language, all errors
         banned = [{"basis": "the disclosure library", "severity": "error", **banned}]

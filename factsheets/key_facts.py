@@ -36,7 +36,8 @@ REQUIRED = {
     "HK": (("management_company", "the management company"), ("custodian", "the trustee, custodian or depositary"),
            ("dealing", "the dealing frequency"), ("financial_year_end", "the financial year end"),
            ("product", "what the product is"), ("objective", "the objective"), ("strategy", "the investment strategy"),
-           ("derivatives", "the use of derivatives"), ("key_risks", "the key risks"), ("contact", "the website")),
+           ("derivatives", "the use of derivatives"), ("key_risks", "the key risks"), ("contact", "the website"),
+           ("legal_form", "the legal form (whether the fund issues shares or units)")),
     "CN": (("management_company", "the management company"), ("custodian", "the custodian"),
            ("objective", "the objective"), ("strategy", "the investment strategy"), ("benchmark", "the benchmark"),
            ("risk_return", "the risk-return profile"), ("key_risks", "the key risks"), ("contact", "the website")),
@@ -69,6 +70,8 @@ def problems(fund: FundFile) -> list[Problem]:
                 value = getattr(value, part) if value is not None else None
             if value is None:
                 found.append(Problem(f"fund.share_classes.{i}.{path}", f"{WHY}: {what}", kind="missing"))
+    if fund.jurisdiction == "CN" and info.contact is not None and info.contact.phone is None:
+        found.append(Problem("fund.contact.phone", f"{WHY}: the customer service number", kind="missing"))
     if fund.jurisdiction == "CN" and (fund.allocations is None or not fund.allocations.asset):
         found.append(Problem("allocations.asset", f"{WHY}: the asset allocation", kind="missing"))
     return found
@@ -162,15 +165,22 @@ def calendar_years(fund: FundFile) -> tuple[dict[int, Decimal], dict[int, Decima
 SECTIONS = {
     "hk-kfs-header": "header", "cn-kfs-header": "header",
     "hk-kfs-past-performance": "performance", "hk-insufficient-data": "performance", "hk-performance-too-young": "performance",
-    "past-performance": "performance", "performance-too-young": "performance", "index-data": "performance",
+    "past-performance": "performance", "cn-kfs-launch-year": "performance", "performance-too-young": "performance",
+    "index-data": "performance", "index-backtested": "performance",
+    "hk-kfs-no-guarantee": "guarantee",
+    "hk-kfs-fees-dealing": "fees-dealing", "hk-kfs-fees-ongoing": "fees-ongoing", "hk-kfs-other-fees": "other-fees",
+    "cn-kfs-risk-opening": "risk-opening",
     "hk-dividends": "risks", "suitability": "risks", "money-market-not-deposit": "risks", "qdii-overseas": "risks",
+    "cn-kfs-registration": "important", "cn-kfs-no-minimum-return": "important", "cn-kfs-updates": "important",
+    "hk-kfs-important": "important",
+    "cn-kfs-other-documents": "other-documents",
 }
 
 
 def placed(statements: dict[str, list]) -> dict[str, list]:
-    """The document's statements (by factsheet block, as the renderer gives them) by key facts section:
-    header, performance, risks, other."""
-    found: dict[str, list] = {"header": [], "performance": [], "risks": [], "other": []}
+    """The document's statements (by factsheet block, as the renderer gives them) by key facts section
+    (the values of `SECTIONS`, and `other` for a statement without a place of its own)."""
+    found: dict[str, list] = {section: [] for section in (*dict.fromkeys(SECTIONS.values()), "other")}
     order = {sid: i for i, sid in enumerate(SECTIONS)}
     for statement in sorted((s for block in statements.values() for s in block), key=lambda s: order.get(s.id, len(order))):
         found[SECTIONS.get(statement.id, "other")].append(statement)
@@ -276,7 +286,8 @@ def context(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, 
 # `schema: prospectus/v1`, `fund: <code>`, `texts:` with fields of the fund file's `fund:` section)
 # that `merge_texts` lays over the fund data before validation.
 TEXT_FIELDS = ("management_company", "custodian", "dealing", "financial_year_end", "product", "objective", "strategy",
-               "derivatives", "key_risks", "guarantee", "risk_return", "additional_information", "contact")
+               "derivatives", "key_risks", "guarantee", "risk_return", "additional_information", "contact", "legal_form",
+               "ucits", "past_performance_url", "scenarios_url")
 
 
 def merge_texts(data: dict, prospectus: object, source: str = "<prospectus>") -> dict:

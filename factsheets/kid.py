@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from babel.dates import format_skeleton
 from babel.numbers import format_currency, get_currency_name
 
 from . import priips
@@ -186,11 +187,76 @@ def checked_figures(fund: FundFile) -> KidFigures:
     return found
 
 
+# Annex III's words for the market risk class and the credit risk class, as the EU library's
+# {mrm_level} and {crm_clause} take them.
+MRM_LEVELS = {1: "very low", 2: "low", 3: "medium-low", 4: "medium", 5: "medium-high", 6: "high", 7: "very high"}
+CRM_CLAUSES = {1: "are very unlikely to", 2: "are very unlikely to", 3: "are unlikely to", 4: "could", 5: "are likely to",
+               6: "very likely will"}
+PAYER = "the fund's capacity"
+WINDOW_SCENARIOS = ("unfavourable", "moderate", "favourable")
+PAST_PERFORMANCE_YEARS = 10  # Art. 8(3): past performance over at most the last 10 years
+
+
+def month_year(value: dt.date) -> str:
+    """March 2015, as the EU library's {start} and {end} take a scenario's window."""
+    return format_skeleton("yMMMM", value, locale="en")
+
+
+def scenario_windows(fund: FundFile, found: KidFigures) -> list[dict[str, str]]:
+    """The EU `scenario-window` statement's values for each scenario at the recommended holding period: its name,
+    the first and last month of the past window it occurred in, and whether that window ran over the proxy."""
+    history = history_of(fund)
+    rhp = found.scenarios.periods[-1]
+    found_windows = []
+    for name in WINDOW_SCENARIOS:
+        window = found.scenarios.get(name, rhp).window
+        if window is None:  # every scenario at the RHP comes from a window (priips.Outcome)
+            raise KidError([("priips", f"the {name} scenario at {years(rhp)} comes from no past window")])
+        start, end = window
+        if start >= history.class_start:
+            investment = "in the product"
+        elif end < history.class_start:
+            investment = "in the proxy"
+        else:
+            investment = "in the product and then the proxy"
+        found_windows.append({"scenario": SCENARIO_LABELS[name], "start": month_year(start), "end": month_year(end),
+                              "investment": investment})
+    return found_windows
+
+
+def past_performance_years(fund: FundFile) -> int:
+    """The complete calendar years of the representative class's past performance (at most 10): what the
+    manufacturer's past-performance page shows."""
+    from .performance import fund_figures
+
+    code = fund.priips.class_code
+    perf = next((perf for c, perf in fund_figures(fund).classes if c == code), None)
+    if perf is None:
+        return 0
+    found = {f.year for f in perf.computed.values() if f.year is not None and not f.partial}
+    return min(len(found), PAST_PERFORMANCE_YEARS)
+
+
 def statement_values(fund: FundFile) -> dict[str, object]:
-    """The placeholders of the EU statements: {sri}, {sri_words}, {rhp}, {currency}."""
+    """The placeholders of the EU statements: the SRI and its words, the MRM and CRM in Annex III's words, the
+    RHP, the currency and example amount, the scenario windows (`scenario-window`, repeated), the depositary,
+    and the manufacturer's past-performance and scenario pages."""
     found = checked_figures(fund)
-    return {"sri": found.sri, "sri_words": found.sri_words, "rhp": found.inputs.rhp_years,
-            "currency": class_currency(fund)}
+    currency = class_currency(fund)
+    info = fund.fund
+    values: dict[str, object] = {
+        "sri": found.sri, "sri_words": found.sri_words, "rhp": found.inputs.rhp_years, "currency": currency,
+        "mrm_level": MRM_LEVELS[found.market_risk.mrm], "crm_clause": CRM_CLAUSES[found.inputs.credit_risk_class],
+        "payer": PAYER, "amount": money(Decimal(priips.INVESTMENT), currency),
+        "years": past_performance_years(fund), "scenario-window": scenario_windows(fund, found),
+    }
+    if info.custodian is not None and info.custodian.name.get(ENGLISH):
+        values["depositary"] = info.custodian.name[ENGLISH]
+    if info.past_performance_url:
+        values["past_performance_url"] = info.past_performance_url
+    if info.scenarios_url:
+        values["scenarios_url"] = info.scenarios_url
+    return values
 
 
 # --- what the template shows -----------------------------------------------------------------------
@@ -252,7 +318,6 @@ class KidView:
     scale: tuple[int, ...]
     periods: tuple[str, ...]  # column headings: If you exit after 1 year, ...
     scenarios: tuple[ScenarioRow, ...]
-    occurred: tuple[str, ...]  # when each past scenario occurred
     total_costs: tuple[str, ...]
     cost_impact: tuple[str, ...]
     cost_note: str
@@ -263,17 +328,6 @@ class KidView:
     holding: tuple[str, ...]
     complaints: tuple[str, ...]
     other: tuple[str, ...]
-
-
-def _when(loc: Localiser, history: PriceHistory, window: tuple[dt.date, dt.date]) -> str:
-    """Annex V: "this type of scenario occurred for an investment [in the product / proxy] between ..."."""
-    start, end = window
-    between = f"between {loc.date(start)} and {loc.date(end)}"
-    if start >= history.class_start:
-        return f"for an investment in the product {between}"
-    if end < history.class_start:
-        return f"for an investment in the proxy {between}"
-    return f"for an investment {between} (in the proxy before {loc.date(history.class_start)}, then in the product)"
 
 
 def view(fund: FundFile) -> KidView:
@@ -294,16 +348,6 @@ def view(fund: FundFile) -> KidView:
         ScenarioRow(name, SCENARIO_LABELS[name], tuple(money(s.amount, currency) for s in shown.scenarios[name]),
                     tuple(loc.percent(s.average_return_pct, 1) for s in shown.scenarios[name]))
         for name in priips.SCENARIO_NAMES)
-    occurred = []
-    for name in ("unfavourable", "moderate", "favourable"):
-        outcome = found.scenarios.get(name, periods[-1])
-        if outcome.window is not None:
-            occurred.append(f"{SCENARIO_LABELS[name]} scenario: this type of scenario occurred "
-                            f"{_when(loc, history, outcome.window)}.")
-        else:  # the median of an even number of outcomes is the mean of two
-            count = found.scenarios.windows[-1]
-            occurred.append(f"{SCENARIO_LABELS[name]} scenario: the median of the outcomes of the {count} past periods "
-                            f"of {years(periods[-1])} whose end falls within the last 10 years.")
     over_time = shown.costs_over_time
     last = over_time[-1]
     cost_note = (f"This illustrates how costs reduce your return each year over the holding period. For example, it shows "
@@ -382,7 +426,7 @@ def view(fund: FundFile) -> KidView:
         objective=p.objective[ENGLISH], intended_investor=p.intended_investor[ENGLISH], currency=currency,
         rhp=rhp, rhp_text=years(rhp), investment=money(Decimal(priips.INVESTMENT), currency), sri=shown.sri,
         scale=tuple(range(1, 8)), periods=tuple(exit_after(n) for n in periods), scenarios=scenarios,
-        occurred=tuple(occurred), total_costs=tuple(money(c.total_costs, currency) for c in over_time),
+        total_costs=tuple(money(c.total_costs, currency) for c in over_time),
         cost_impact=tuple(loc.percent(c.annual_cost_impact_pct, 1) for c in over_time), cost_note=cost_note,
         one_off=one_off, ongoing=ongoing, incidental=incidental, unable_to_pay=unable_to_pay, holding=holding,
         complaints=complaints, other=other)

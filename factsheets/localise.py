@@ -17,7 +17,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent, get_currency_name
 from babel.support import Translations
 
 from .disclosures import Facts, Statement, library
@@ -54,6 +54,11 @@ def percent_text(value: Decimal, digits: int = 2, signed: bool = False, locale: 
         pattern = f"+{pattern};-{pattern}"
     shown = half_up(Decimal(value), digits)
     return format_percent(shown / 100, pattern, locale=locale, decimal_quantization=True).replace("-", "\u2212")
+
+
+def N_(msgid: str) -> str:
+    """Marks a label chosen in code, so that catalogue checks find it."""
+    return msgid
 
 
 class MissingLabel(FactsheetError):
@@ -183,12 +188,31 @@ class Localiser:
         source = fund.performance.source if fund.performance else None
         if source is not None and source.get(self.lang):
             filled["source"] = self.text(source)
+        if fund.fund.legal_form is not None:
+            filled["units"] = self._(UNITS[fund.fund.legal_form.value])
+        if fund.fund.contact is not None:
+            filled["website"] = fund.fund.contact.website
+            if fund.fund.contact.phone:
+                filled["phone"] = fund.fund.contact.phone
         for name, value in (values or {}).items():
+            if isinstance(value, list):  # the instances of a repeated statement
+                continue
             filled[name] = value[self.lang] if isinstance(value, dict) else str(value)
+        filled.setdefault("currency_name", get_currency_name(filled["currency"], locale=self.locale))
         missing = sorted(statement.placeholders(self.lang) - set(filled))
         if missing:
-            raise BuildError(fund.code, [f"statement {statement.id} needs {', '.join(missing)}, which the fund file does not give"])
+            fields = ", ".join(PLACEHOLDER_FIELDS.get(name, name) for name in missing)
+            raise BuildError(fund.code, [f"statement {statement.id} needs {fields}, which the fund file does not give"])
         return statement.texts[self.lang].format(**filled)
+
+
+# Where a placeholder comes from when the fund file does not give it: named in the error.
+PLACEHOLDER_FIELDS = {"units": "fund.legal_form", "website": "fund.contact.website", "phone": "fund.contact.phone",
+                      "past_performance_url": "fund.past_performance_url", "scenarios_url": "fund.scenarios_url",
+                      "depositary": "fund.custodian (the depositary)", "source": "performance.source",
+                      "index_name": "index", "risk_rating": "fund.risk.rating"}
+# What a fund issues, by its legal form (the HK library's {units}).
+UNITS = {"investment_company": N_("shares"), "unit_trust": N_("units"), "contractual_fund": N_("units")}
 
 
 @dataclass(frozen=True)
@@ -197,11 +221,18 @@ class FilledStatement:
     version: int
     block: str  # "risk", "performance" or "disclaimer"
     texts: dict[str, str]  # language -> exact text the document must carry
+    parts: tuple[dict[str, str], ...] = ()  # a repeated statement: each instance (language -> text), printed one after another
+
+    def paragraphs(self, lang: str) -> list[str]:
+        """The statement as the document prints it in a language: one paragraph, or one per instance."""
+        return [part[lang] for part in self.parts] if self.parts else [self.texts[lang]]
 
 
 def fill_statements(fund: FundFile, variant: Variant, facts: Facts | bool | None = None,
                     values: dict[str, object] | None = None, jurisdiction: str | None = None) -> list[FilledStatement]:
-    """Every statement a document of the fund must carry, filled in each language of the variant."""
+    """Every statement a document of the fund must carry, filled in each language of the variant. A statement
+    with `repeat` is filled once for each instance the document gives under its id in `values` (a list of
+    placeholder values); the document prints the instances one after another, and its text is all of them."""
     if not isinstance(facts, Facts):
         facts = Facts(shows_holdings=bool(facts) if facts is not None else fund.holdings is not None)
     filled = []
@@ -209,6 +240,16 @@ def fill_statements(fund: FundFile, variant: Variant, facts: Facts | bool | None
         missing = [lang for lang in variant.langs if lang not in statement.texts]
         if missing:
             raise BuildError(fund.code, [f"statement {statement.id} has no approved {', '.join(missing)} text"])
+        if statement.repeat:
+            instances = (values or {}).get(statement.id)
+            if not isinstance(instances, list) or not instances:
+                raise BuildError(fund.code, [f"statement {statement.id} is printed {statement.repeat}, and the document "
+                                             f"gives none of them"])
+            parts = tuple({lang: _LOCALISERS(lang).statement(statement, fund, {**(values or {}), **instance})
+                           for lang in variant.langs} for instance in instances)
+            texts = {lang: "\n".join(part[lang] for part in parts) for lang in variant.langs}
+            filled.append(FilledStatement(statement.id, statement.version, statement.block, texts, parts))
+            continue
         texts = {lang: _LOCALISERS(lang).statement(statement, fund, values) for lang in variant.langs}
         filled.append(FilledStatement(statement.id, statement.version, statement.block, texts))
     return filled

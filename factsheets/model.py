@@ -464,6 +464,15 @@ MonthDay = Annotated[str, StringConstraints(strict=True),
                      _schema(type="string", pattern="^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD")]
 
 
+class LegalForm(str, Enum):
+    """What the fund is in law, which decides what it issues: shares (an investment company: a SICAV, an OEIC,
+    公司型) or units (a unit trust; a mainland 契约型 contractual fund)."""
+
+    investment_company = "investment_company"
+    unit_trust = "unit_trust"
+    contractual_fund = "contractual_fund"
+
+
 class Fund(Strict):
     code: Code
     exchange: Annotated[str, StringConstraints(strict=True), _matches(r"[A-Z]{2,8}", "an exchange is 2 to 8 capital letters (SSE, SZSE, HKEX)"),
@@ -496,6 +505,13 @@ class Fund(Strict):
     additional_information: LocalizedText | None = Field(None, description="Dealing cut-off, where prices are published, "
                                                                            "and the like (key facts: Additional information)")
     contact: Contact | None = None
+    legal_form: LegalForm | None = Field(None, description="investment_company (issues shares), unit_trust or "
+                                                           "contractual_fund (issue units)")
+    ucits: StrictBool | None = Field(None, description="Whether the fund is a UCITS (Directive 2009/65/EC)")
+    past_performance_url: Website | None = Field(None, description="Where the class's past performance is published "
+                                                                   "(KID: Other relevant information)")
+    scenarios_url: Website | None = Field(None, description="Where previous performance scenario calculations are "
+                                                            "published (KID: Other relevant information)")
 
     @field_validator("share_classes")
     @classmethod

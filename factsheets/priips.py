@@ -353,7 +353,8 @@ class Outcome:
     price_ratio: float  # the product's growth over the period, before entry and exit costs
     amount: float  # what you might get back after costs
     average_return: float  # each year: (amount / investment)^(1/years) − 1
-    window: tuple[date, date] | None = None  # the past period it comes from, where it is one
+    window: tuple[date, date] | None = None  # the past period it comes from (a median of an even number of
+    # outcomes, the mean of the two middle ones: the lower of them, where this type of scenario occurred)
 
 
 @dataclass(frozen=True)
@@ -464,8 +465,9 @@ def _period_outcomes(days: np.ndarray, values: np.ndarray, years: int, first_end
     if len(ratios) % 2:  # one middle window: name it
         at = int(np.argpartition(ratios, middle)[middle])
         moderate = outcome("moderate", float(ratios[at]), (starts[at], ends[at]))
-    else:
-        moderate = outcome("moderate", float(np.median(ratios)))
+    else:  # the mean of the two middle outcomes; its type of scenario occurred in the lower middle window
+        lower = int(np.argsort(ratios, kind="stable")[middle - 1])
+        moderate = outcome("moderate", float(np.median(ratios)), (starts[lower], ends[lower]))
     best = int(np.argmax(ratios))
     favourable = outcome("favourable", float(ratios[best]), (starts[best], ends[best]))
     # Points 10-11, and point 2: never above the unfavourable outcome.

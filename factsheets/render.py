@@ -106,6 +106,10 @@ class Renderer:
 
     def html(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> tuple[str, list[FilledStatement]]:
         family = fonts.family_name(fonts.script_for(variant.langs))
+        if document == "kfs":  # every field the key facts lack, named, before any statement needs one
+            from . import key_facts
+
+            key_facts.check(fund, variant.langs)
         facts = view.document_facts(fund, document)
         values = view.statement_values(fund, document)
         jurisdiction = "EU" if document == "kid" else fund.jurisdiction

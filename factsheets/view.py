@@ -207,6 +207,7 @@ class PerformanceView:
     caption: str  # msgid
     basis: object  # LocalizedText | None
     note: str | None = None
+    backtested: tuple[int, ...] = ()  # index years that ended before the index's launch: back-tested figures
 
     @property
     def wide(self) -> bool:
@@ -234,6 +235,7 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
     rows: list[SeriesRow] = []
     growth = None
     growth_since = False
+    backtested: tuple[int, ...] = ()
     if figures.classes:
         periods = [k for k in PERIOD_LABELS if any(k in c.fund for _, c in figures.classes)]
         years = sorted({int(k) for _, c in figures.classes for k in c.fund if k.isdigit()})
@@ -270,13 +272,13 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
         caption = N_("Fund and benchmark returns, in percent") if typed.benchmark else N_("Fund returns, in percent")
         basis = fund.performance.basis if fund.performance else None
     elif fund.index and fund.index.annual_returns:
-        last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
-        values = {y: v for y, v in fund.index.annual_returns.items() if y <= last}
+        values = {y: fund.index.annual_returns[y] for y in _index_years(fund)}
         if not values:
             return None
         periods, years = [], sorted(values)
         rows.append(SeriesRow(_label(localisers, langs, N_("Index")), {str(y): v for y, v in values.items()}))
         partial, since = None, None
+        backtested = backtested_years(fund, years)
         own, title, caption, basis = False, N_("Calendar-year index returns"), N_("Index data, not the fund's returns; in percent"), None
     else:
         return None
@@ -298,7 +300,16 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
             for year in chart_years)
         bar_chart = returns_chart(series, _joined(_label(localisers, langs, title if not own else N_("Calendar-year returns"))),
                                   description, family, partial_years, colours=colours)
-    return PerformanceView(own, title, periods, years, rows, partial, since, bar_chart, growth, growth_since, caption, basis, note)
+    return PerformanceView(own, title, periods, years, rows, partial, since, bar_chart, growth, growth_since, caption, basis, note,
+                           backtested)
+
+
+def backtested_years(fund: FundFile, years: list[int]) -> tuple[int, ...]:
+    """The index's calendar years that ended before its launch date: figures computed as if the index had
+    existed (back-tested), which a document labels so (the CN library's `index-backtested`)."""
+    if fund.index is None:
+        return ()
+    return tuple(y for y in years if dt.date(y, 12, 31) < fund.index.launch_date)
 
 
 # The template of each document type, by jurisdiction: a house overrides one file by file.
@@ -313,9 +324,32 @@ def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
     shows_holdings = fund.holdings is not None and document == "factsheet"
     # The document's class: a KID's is the PRIIPs representative class, a factsheet's the first.
     share_class = (fund.priips_class if document == "kid" else None) or fund.fund.share_classes[0]
+    shown = figures
+    if document == "kfs":
+        from . import key_facts
+
+        shown = key_facts.figures(fund)
+    launch_year = False
+    if shown.classes:
+        launch_year = any(perf.allowed.partial_year is not None and str(perf.allowed.partial_year) in perf.fund
+                          for _, perf in shown.classes)
+    elif shown.typed is not None:
+        launch_year = shown.typed.partial_year is not None and shown.typed.partial_year in shown.typed.fund
+    backtested = False
+    if document in ("factsheet", "kfs") and not shown.classes and not (shown.typed is not None and shown.typed.fund):
+        backtested = bool(fund.index and backtested_years(fund, list(_index_years(fund))))
     return Facts(document, shows_holdings=shows_holdings, shows_performance=figures.shows_performance,
                  shows_calendar_years=figures.shows_calendar_years, too_young=figures.too_young,
-                 currency=fund.fund.class_currency(share_class))
+                 currency=fund.fund.class_currency(share_class), shows_launch_year=launch_year and document != "kid",
+                 shows_backtested_index=backtested)
+
+
+def _index_years(fund: FundFile) -> list[int]:
+    """The index's calendar years a document shows in place of the fund's own figures."""
+    if fund.index is None:
+        return []
+    last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
+    return sorted(y for y in fund.index.annual_returns if y <= last)
 
 
 def factsheet_facts(fund: FundFile) -> Facts:

@@ -85,12 +85,30 @@ def _young(data: dict) -> bool:
     return turns is not None and as_of < turns
 
 
+def _backtested(data: dict) -> bool:
+    """A factsheet shows its index's calendar years when it has no figures of its own (no typed returns, no
+    NAV history); a year that ended before the index's launch date is a back-tested figure."""
+    import datetime as dt
+
+    index = data.get("index") or {}
+    own = ((data.get("performance") or {}).get("annual_returns")
+           or any(c.get("nav") for c in data["fund"].get("share_classes", [])))
+    if own or not index.get("annual_returns"):
+        return False
+    as_of = dt.date.fromisoformat(data["as_of"]) if isinstance(data["as_of"], str) else data["as_of"]
+    launch = index["launch_date"]
+    launch = dt.date.fromisoformat(launch) if isinstance(launch, str) else launch
+    last = as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
+    return any(int(year) <= last and dt.date(int(year), 12, 31) < launch for year in index["annual_returns"])
+
+
 _WHEN = {
     "fund has an index": lambda data: bool(data.get("index")),
     "the document shows holdings": lambda data: bool((data.get("holdings") or {}).get("top")),
     "fund category is money_market": lambda data: data["fund"]["category"] == "money_market",
     "fund category is qdii": lambda data: data["fund"]["category"] == "qdii",
     "the fund's contract has been effective for less than six months at as_of": _young,
+    "the document shows index figures from before the index's launch date": _backtested,
 }
 
 

@@ -97,7 +97,7 @@ def test_a_hong_kong_fund_has_no_mainland_rating_or_statements():
 def test_hong_kong_performance_basis_names_currency_source_and_date():
     assert normalise("Performance is calculated in USD on a NAV-to-NAV basis with dividends reinvested. "
                      "Source: Demo Fund Services Limited, as of October 31, 2025.") in text("LU0000990301", "en")
-    assert normalise("業績表現以USD按資產淨值對資產淨值計算，股息再投資。資料來源：示例基金服務有限公司，截至2025年10月31日。") \
+    assert normalise("業績表現以美元按資產淨值對資產淨值計算，股息再投資。資料來源：示例基金服務有限公司，截至2025年10月31日。") \
         in text("LU0000990301", "zh-HK")
 
 

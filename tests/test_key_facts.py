@@ -68,9 +68,20 @@ def expected_statements(code: str, lang: str) -> dict[str, str]:
     data = raw(code)
     fund = data["fund"]
     if data["jurisdiction"] == "HK":
+        currency = fund["share_classes"][0]["currency"]
+        # What a fund issues by its legal form, and a currency's name, in the reader's words (the library's header).
+        units = {"investment_company": {"en": "shares", "zh-HK": "股份"}, "unit_trust": {"en": "units", "zh-HK": "單位"}}
+        currency_name = {"USD": {"en": "US Dollar", "zh-HK": "美元"}, "HKD": {"en": "Hong Kong Dollar", "zh-HK": "港元"}}
         found = {"hk-kfs-header": approved("HK", "hk-kfs-header", lang),
-                 "hk-kfs-past-performance": approved("HK", "hk-kfs-past-performance", lang, currency=fund["share_classes"][0]["currency"]),
-                 "hk-insufficient-data": approved("HK", "hk-insufficient-data", lang)}
+                 "hk-kfs-past-performance": approved("HK", "hk-kfs-past-performance", lang, currency=currency,
+                                                     currency_name=currency_name[currency][lang]),
+                 "hk-insufficient-data": approved("HK", "hk-insufficient-data", lang),
+                 "hk-kfs-fees-dealing": approved("HK", "hk-kfs-fees-dealing", lang, units=units[fund["legal_form"]][lang]),
+                 "hk-kfs-fees-ongoing": approved("HK", "hk-kfs-fees-ongoing", lang),
+                 "hk-kfs-other-fees": approved("HK", "hk-kfs-other-fees", lang, units=units[fund["legal_form"]][lang]),
+                 "hk-kfs-important": approved("HK", "hk-kfs-important", lang)}
+        if not fund.get("guarantee"):
+            found["hk-kfs-no-guarantee"] = approved("HK", "hk-kfs-no-guarantee", lang)
         if any(c.get("distribution", "accumulating") != "accumulating" for c in fund["share_classes"]):
             found["hk-dividends"] = approved("HK", "hk-dividends", lang)
         return found
@@ -79,9 +90,18 @@ def expected_statements(code: str, lang: str) -> dict[str, str]:
     found = {"cn-kfs-header": approved("CN", "cn-kfs-header", lang),
              "past-performance": approved("CN", "past-performance", lang),
              "suitability": approved("CN", "suitability", lang, risk_rating=rating, min_investor=fund["risk"]["min_investor"],
-                                     risk_label=suitability["labels"]["risk_label"][rating][lang])}
-    if _months(fund["inception_date"], data["as_of"]) < 6:  # 990401: launched 2025-06-20, as of 2025-10-31
+                                     risk_label=suitability["labels"]["risk_label"][rating][lang]),
+             "cn-kfs-risk-opening": approved("CN", "cn-kfs-risk-opening", lang),
+             "cn-kfs-registration": approved("CN", "cn-kfs-registration", lang),
+             "cn-kfs-no-minimum-return": approved("CN", "cn-kfs-no-minimum-return", lang),
+             "cn-kfs-updates": approved("CN", "cn-kfs-updates", lang),
+             "cn-kfs-other-documents": approved("CN", "cn-kfs-other-documents", lang, website=fund["contact"]["website"],
+                                                phone=fund["contact"]["phone"])}
+    start = fund["inception_date"]
+    if _months(start, data["as_of"]) < 6:  # 990401: launched 2025-06-20, as of 2025-10-31
         found["performance-too-young"] = approved("CN", "performance-too-young", lang)
+    elif _months(start, dt.date(start.year, 12, 31)) >= 6:  # the launch year, longer than six months, is shown (990101)
+        found["cn-kfs-launch-year"] = approved("CN", "cn-kfs-launch-year", lang)
     return found
 
 
@@ -353,9 +373,9 @@ def test_a_statement_the_key_facts_do_not_place_by_id_still_stands_in_them():
     new = FilledStatement("hk-kfs-new-warning", 1, "disclaimer", {"en": "n"})
     risk = FilledStatement("hk-dividends", 1, "risk", {"en": "d"})
     found = placed({"risk": [risk], "performance": [], "disclaimer": [new, header]})
-    assert found == {"header": [header], "performance": [], "risks": [risk], "other": [new]}
+    assert {section: items for section, items in found.items() if items} == {"header": [header], "risks": [risk], "other": [new]}
     for name in ("kfs-hk.html.j2", "kfs-cn.html.j2"):
-        assert "statements_of(where.other)" in (ROOT / "templates" / name).read_text(encoding="utf-8")
+        assert "statements_of(where.important + where.other)" in (ROOT / "templates" / name).read_text(encoding="utf-8")
 
 
 def test_the_same_inputs_give_the_same_bytes():

@@ -25,7 +25,7 @@ from factsheets.validate import load_fund
 from factsheets.verify import normalise, pdf_pages_text
 
 from .conftest import ROOT
-from .test_priips import growth, ref_history, ref_market_risk
+from .test_priips import growth, ref_history, ref_market_risk, ref_windows
 
 FUNDS = ROOT / "tests" / "data" / "funds"
 FUND = FUNDS / "LU0000990301.yaml"
@@ -163,14 +163,40 @@ def test_the_risk_scale_marks_the_class_from_the_sri_table():
 
 # --- the statements and the sections ----------------------------------------------------------------
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+          "December")
+# The library's header, in words: the market risk class and the credit risk class.
+MRM_LEVELS = ["very low", "low", "medium-low", "medium", "medium-high", "high", "very high"]
+CRM_CLAUSES = ["are very unlikely to", "are very unlikely to", "are unlikely to", "could", "are likely to", "very likely will"]
+
+
 def test_every_eu_statement_stands_word_for_word_with_its_placeholders_filled():
     dates, prices, _ = independent()
-    sri = SRI_TABLE[ref_market_risk(dates, prices, 3).mrm - 1][2 - 1]
-    values = {"sri": sri, "sri_words": SRI_WORDS[sri - 1], "rhp": 3, "currency": "USD"}
+    spec = yaml.safe_load(FUND.read_text(encoding="utf-8"))
+    mrm = ref_market_risk(dates, prices, 3).mrm
+    sri = SRI_TABLE[mrm - 1][2 - 1]
+    class_start = dt.date.fromisoformat(read_csv(FUNDS / "history" / "nav" / "LU0000990301.csv")[0]["date"])
+    # complete calendar years of the class from its launch (2018-06-01) to as_of (2025-10-31): 2019 to 2024
+    complete = [y for y in range(class_start.year + 1, spec["as_of"].year)]
+    values = {"sri": sri, "sri_words": SRI_WORDS[sri - 1], "rhp": 3, "currency": "USD", "mrm_level": MRM_LEVELS[mrm - 1],
+              "crm_clause": CRM_CLAUSES[2 - 1], "payer": "the fund's capacity", "amount": "USD 10,000",
+              "depositary": spec["fund"]["custodian"]["name"]["en"], "years": min(len(complete), 10),
+              "past_performance_url": spec["fund"]["past_performance_url"], "scenarios_url": spec["fund"]["scenarios_url"]}
     statements = yaml.safe_load(LIBRARY.read_text(encoding="utf-8"))["statements"]
-    assert len(statements) == 9
+    assert len(statements) == 18
     found = normalise(" ".join(pages()))
-    for statement in statements:  # currency-risk too: the class is in USD, not the euro
+    windows = ref_windows(dates, prices, 3)
+    for statement in statements:  # currency-risk and default-risk-ucits too: a UCITS class in USD, not the euro
+        if statement.get("repeat"):  # scenario-window: once for each scenario at the RHP, from its past window
+            for name in ("unfavourable", "moderate", "favourable"):
+                start, end = windows[name]
+                where = ("in the product" if start >= class_start else "in the proxy" if end < class_start
+                         else "in the product and then the proxy")
+                filled = statement["en"].format(scenario=name.capitalize(), investment=where,
+                                                start=f"{MONTHS[start.month - 1]} {start.year}",
+                                                end=f"{MONTHS[end.month - 1]} {end.year}")
+                assert normalise(filled) in found, (statement["id"], name)
+            continue
         assert normalise(statement["en"].format(**values)) in found, statement["id"]
 
 

@@ -162,6 +162,26 @@ def ref_scenarios(dates, prices, rhp, entry_pct, exit_pct, risk: RefRisk, invest
     return out, moderate_ratio
 
 
+def ref_windows(dates, prices, years: int) -> dict[str, tuple[date, date]]:
+    """The past window each of the unfavourable, moderate and favourable outcomes at `years` came from: the worst
+    of the full windows and the shorter ones ending on the last date (a full one on a tie), the middle full window
+    (of an even number, the lower of the two middle ones), the best full window (the first of equals)."""
+    cutoff = ref_years_before(dates[-1], 10)
+    full = []
+    for end in range(len(dates)):
+        start = ref_last_on_or_before(dates, ref_years_before(dates[end], years))
+        if dates[end] > cutoff and start >= 0:
+            full.append((prices[end] / prices[start], start, end))
+    first = ref_last_on_or_before(dates, ref_years_before(dates[-1], years))
+    last = ref_last_on_or_before(dates, ref_years_before(dates[-1], 1))
+    short = [(prices[-1] / prices[a], a, len(dates) - 1) for a in range(first, last + 1)]
+    ordered = sorted(full, key=lambda item: item[0])
+    picked = {"unfavourable": min(full + short, key=lambda item: item[0]),
+              "moderate": ordered[(len(ordered) - 1) // 2],
+              "favourable": max(full, key=lambda item: item[0])}
+    return {name: (dates[start], dates[end]) for name, (_, start, end) in picked.items()}
+
+
 def ref_costs(inputs: PriipsInputs, moderate_ratio: dict[int, float], investment=10_000):
     """Year by year: the value grows by g, loses r of itself at each year end, then the exit cost."""
     entry, exit_ = float(inputs.entry_cost_pct) / 100, float(inputs.exit_cost_pct) / 100
