@@ -26,7 +26,8 @@ from pathlib import Path
 
 import uharfbuzz as hb
 
-from factsheets import Renderer, fonts, glyphs, load_fund, parse_variant
+from factsheets import Renderer, fonts, load_fund, parse_variant
+from factsheets.pdf import glyphs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [(ROOT / "examples/513770.yaml", v) for v in ("en", "zh-CN", "bilingual")] + [

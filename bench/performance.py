@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from factsheets.nav import read_levels, read_nav  # noqa: E402
-from factsheets.performance import class_performance  # noqa: E402
+from factsheets.figures.performance import class_performance  # noqa: E402
+from factsheets.fund.nav import read_levels, read_nav  # noqa: E402
 
 AS_OF = dt.date(2025, 10, 31)
 

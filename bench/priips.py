@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from factsheets.priips import PriipsInputs, compute  # noqa: E402
+from factsheets.figures.priips import PriipsInputs, compute  # noqa: E402
 
 END = np.datetime64("2025-10-31")
 

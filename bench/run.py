@@ -20,10 +20,10 @@ import generate  # noqa: E402
 import weasyprint  # noqa: E402
 
 from factsheets import Renderer, load_fund, parse_variant, render_document  # noqa: E402
-from factsheets.batch import Batch  # noqa: E402
-from factsheets.legibility import judge  # noqa: E402
-from factsheets.load import fund_files  # noqa: E402
-from factsheets.verify import place  # noqa: E402
+from factsheets.build.batch import Batch  # noqa: E402
+from factsheets.fund.load import fund_files  # noqa: E402
+from factsheets.pdf.legibility import judge  # noqa: E402
+from factsheets.pdf.text import place  # noqa: E402
 
 REFERENCE = generate.REFERENCE
 
@@ -108,7 +108,7 @@ def main() -> None:
     print(f"throughput ratio jobs 2 / jobs 1: {rates[2] / rates[1]:.2f}   (target >= 1.8; about 12 docs/s on 2 cores)")
     # A worker's peak memory: the same documents rendered in a fresh process, as a worker does.
     probe = (
-        "import sys; from pathlib import Path; from factsheets.batch import Batch; "
+        "import sys; from pathlib import Path; from factsheets.build.batch import Batch; "
         "from factsheets import parse_variant; "
         "Batch([Path(p) for p in sys.argv[2:]], [parse_variant('en'), parse_variant('zh-CN')], Path(sys.argv[1]), jobs=1, force=True).run(); "
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the forked parent.

@@ -9,23 +9,23 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Names are imported on first use, so that `factsheets check` starts without loading WeasyPrint.
 _EXPORTS = {
     "BuildError": "errors", "FactsheetError": "errors", "FundFileError": "errors",
-    "FundFile": "model", "Renderer": "render", "Variant": "variants", "parse_variant": "variants",
-    "load_fund": "validate", "render_document": "pipeline", "render_pdf": "pipeline",
+    "FundFile": "fund.model", "Renderer": "render.renderer", "Variant": "documents.variants", "parse_variant": "documents.variants",
+    "load_fund": "fund.validate", "render_document": "build.pipeline", "render_pdf": "build.pipeline",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from .build.pipeline import render_document, render_pdf
+    from .documents.variants import Variant, parse_variant
     from .errors import BuildError, FactsheetError, FundFileError
-    from .model import FundFile
-    from .pipeline import render_document, render_pdf
-    from .render import Renderer
-    from .validate import load_fund
-    from .variants import Variant, parse_variant
+    from .fund.model import FundFile
+    from .fund.validate import load_fund
+    from .render.renderer import Renderer
 
 
 def __getattr__(name: str) -> object:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from factsheets import load_fund, render_document
-from factsheets.verify import normalise, pdf_pages_text
+from factsheets.pdf.text import normalise, pdf_pages_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

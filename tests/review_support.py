@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from factsheets import parse_variant
-from factsheets.batch import Batch
+from factsheets.build.batch import Batch
 from factsheets.review.auth import add_user
 from factsheets.review.store import Store
 

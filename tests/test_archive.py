@@ -16,11 +16,12 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from factsheets import Renderer, glyphs, load_fund, parse_variant
-from factsheets.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
-from factsheets.chart import label
+from factsheets import Renderer, load_fund, parse_variant
 from factsheets.cli import cli
-from factsheets.disclosures import library
+from factsheets.documents.chart import label
+from factsheets.documents.disclosures import library
+from factsheets.pdf import glyphs
+from factsheets.render.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
 
 from .conftest import ETF, MONEY_MARKET, ROOT, drop_statement, mutate, rendered
 from .test_render import expected_statements

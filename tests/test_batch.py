@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from factsheets import parse_variant
-from factsheets.batch import Batch
+from factsheets.build.batch import Batch
 
 from .conftest import EXAMPLES, ROOT
 

@@ -13,17 +13,10 @@ from functools import cache
 import pytest
 
 from factsheets import load_fund
-from factsheets.chart import (
-    COLOURS,
-    HEIGHT,
-    WIDTH,
-    Series,
-    label,
-    returns_chart,
-)
-from factsheets.localise import Localiser
-from factsheets.performance import fund_figures
-from factsheets.view import PerformanceView, performance_view
+from factsheets.documents.chart import COLOURS, HEIGHT, WIDTH, Series, label, returns_chart
+from factsheets.documents.labels import PerformanceView, performance_view
+from factsheets.documents.localise import Localiser
+from factsheets.figures.performance import fund_figures
 
 from .conftest import ETF, MONEY_MARKET, mutate
 
@@ -316,7 +309,7 @@ def test_only_complete_years_are_charted(tmp_path):
 @pytest.mark.parametrize("start,end", [(dt.date(2021, 1, 8), dt.date(2026, 1, 9)), (dt.date(2006, 3, 1), dt.date(2025, 10, 31))],
                          ids=["ending-in-january", "twenty-years"])
 def test_growth_chart_names_its_years_inside_the_chart_without_overlap(start, end):
-    from factsheets.chart import growth_chart
+    from factsheets.documents.chart import growth_chart
 
     dates = [start + dt.timedelta(days=d) for d in range(0, (end - start).days + 1, 7)]
     line = [10000 + 10 * i for i in range(len(dates))]

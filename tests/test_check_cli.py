@@ -142,7 +142,7 @@ def test_a_missing_field_is_placed_at_the_field_above_it(tmp_path):
 
 
 def test_positions_of_a_fund_file_for_scripts():
-    from factsheets.load import read_positions
+    from factsheets.fund.load import read_positions
 
     found = read_positions(ETF)
     assert found["fund.risk.min_investor"] == _line_of(ETF, "C4 ")
@@ -152,7 +152,7 @@ def test_positions_of_a_fund_file_for_scripts():
 
 
 def test_json_fund_files_get_lines_too(tmp_path):
-    data = json.loads(json.dumps(__import__("factsheets.load", fromlist=["read_data"]).read_data(ETF), default=str))
+    data = json.loads(json.dumps(__import__("factsheets.fund.load", fromlist=["read_data"]).read_data(ETF), default=str))
     data["fund"]["risk"]["min_investor"] = "C2"
     fund = tmp_path / "fund.json"
     fund.write_text(json.dumps(data, ensure_ascii=False, indent="\t"), encoding="utf-8")
@@ -274,7 +274,7 @@ def test_schema_is_the_json_schema_of_fund_files():
 
 def _json_copy(path, tmp_path, name: str = "fund.json"):
     """A JSON copy of a YAML fund file: dates become strings, as in any JSON fund file."""
-    from factsheets.load import read_data
+    from factsheets.fund.load import read_data
 
     target = tmp_path / name
     target.write_text(json.dumps(read_data(path), default=lambda v: float(v) if isinstance(v, Decimal) else str(v),
@@ -329,16 +329,16 @@ def test_render_flag_takes_relative_style_and_template_paths(tmp_path, monkeypat
     (tmp_path / "styles" / "x.css").write_text("h2 { color: #7a1f3d; }", encoding="utf-8")
     (tmp_path / "templates").mkdir()
     monkeypatch.chdir(tmp_path)
-    import factsheets.render
+    import factsheets.render.renderer
 
     given = []
 
-    class Recording(factsheets.render.Renderer):
+    class Recording(factsheets.render.renderer.Renderer):
         def __init__(self, template_dirs=None, style_files=None, **options):
             given.extend([*template_dirs, *style_files])
             super().__init__(template_dirs, style_files, **options)
 
-    monkeypatch.setattr(factsheets.render, "Renderer", Recording)
+    monkeypatch.setattr(factsheets.render.renderer, "Renderer", Recording)
     result = run("check", "--render", str(ETF), *TODAY, "--lang", "en",
                  "--styles", "styles/x.css", "--templates", "templates")
     assert result.exit_code == 0, result.output

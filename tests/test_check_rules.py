@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from factsheets.config import apply_waivers, parse_config
-from factsheets.disclosures import parse_library
+from factsheets.config.load import apply_waivers, parse_config
+from factsheets.documents.disclosures import parse_library
+from factsheets.documents.variants import parse_variant
+from factsheets.fund.validate import load_fund
 from factsheets.rules import REGISTRY
-from factsheets.rules.check import (
-    check_context,
-    check_pdf_bytes,
-    fund_context,
-    render_findings,
-)
+from factsheets.rules.check import check_context, check_pdf_bytes, fund_context, render_findings
 from factsheets.rules.disclosures import pins
-from factsheets.validate import load_fund
-from factsheets.variants import parse_variant
 
 from .conftest import EXAMPLES, ROOT, rendered, text_pdf
 
@@ -104,7 +99,7 @@ def _pdf_findings(case: dict, tmp_path: Path):
     variant = spec.get("variant", "bilingual")
     renderer = None
     if spec.get("templates") or spec.get("css"):
-        from factsheets.render import Renderer
+        from factsheets.render.renderer import Renderer
         templates = tmp_path / "templates"
         for name, pairs in (spec.get("templates") or {}).items():
             original = (ROOT / "templates" / name).read_text(encoding="utf-8")
@@ -122,7 +117,7 @@ def _pdf_findings(case: dict, tmp_path: Path):
     elif spec.get("blank") or spec.get("text"):
         pdf = text_pdf(spec.get("text", ""))
     elif document != "factsheet":  # rendered whatever its length, as another tool might have made it
-        from factsheets.pipeline import default_renderer
+        from factsheets.build.pipeline import default_renderer
         pdf = (renderer or default_renderer()).render(fund, parse_variant(variant), document).pdf
     elif renderer is None:
         pdf = rendered(source, variant).pdf
@@ -133,7 +128,7 @@ def _pdf_findings(case: dict, tmp_path: Path):
         verify_fund = None
     langs = tuple(spec["langs"]) if spec.get("langs") else None  # as `verify --lang`
     if "min_pages" in case:  # the case is about a document of that length
-        from factsheets.verify import pdf_pages_text
+        from factsheets.pdf.text import pdf_pages_text
         assert len(pdf_pages_text(pdf)) >= case["min_pages"]
     return check_pdf_bytes(pdf, "doc.pdf", fund=verify_fund, langs=langs)
 
@@ -143,9 +138,9 @@ def _documents_findings(case: dict, tmp_path: Path):
     `kfs.en`, `en+zh-HK`), through templates changed by `templates` (file -> replace pairs), compared with
     the fund file after `replace` (the data changed since the documents were made), or only with each
     other (`no_fund`)."""
-    from factsheets.render import Renderer
+    from factsheets.documents.variants import parse_target
+    from factsheets.render.renderer import Renderer
     from factsheets.rules.consistency import compare_documents, printed_figures
-    from factsheets.variants import parse_target
 
     source = _source(case["fund"])
     changes = json.dumps(case.get("templates") or {}, sort_keys=True)

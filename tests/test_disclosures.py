@@ -8,7 +8,7 @@ import hashlib
 import pytest
 import yaml
 
-from factsheets.disclosures import LIBRARY_FILES, approved_sha256, library, library_source, parse_library, pins_file
+from factsheets.documents.disclosures import LIBRARY_FILES, approved_sha256, library, library_source, parse_library, pins_file
 from factsheets.rules.disclosures import source_mismatch, text_hash
 
 from .conftest import SHARED

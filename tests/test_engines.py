@@ -20,9 +20,10 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
-from factsheets import glyphs, render_document
-from factsheets.validate import load_fund
-from factsheets.verify import normalise
+from factsheets import render_document
+from factsheets.fund.validate import load_fund
+from factsheets.pdf import glyphs
+from factsheets.pdf.text import normalise
 
 from .conftest import ETF, MONEY_MARKET, rendered
 

@@ -12,11 +12,12 @@ import pytest
 from click.testing import CliRunner
 from fontTools.ttLib import TTFont
 
-from factsheets import fonts, glyphs, load_fund
+from factsheets import fonts, load_fund
+from factsheets.build.pipeline import render_document
 from factsheets.cli import cli
 from factsheets.errors import BuildError
-from factsheets.pipeline import render_document
-from factsheets.render import Renderer
+from factsheets.pdf import glyphs
+from factsheets.render.renderer import Renderer
 
 from .conftest import ETF, text_pdf
 from .test_engines import PRE_FIX

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from factsheets.cli import cli
-from factsheets.house_export import ImportProblem, Ref, column_letter, import_export, locate
-from factsheets.load import read_data
-from factsheets.mapping import SHEETS, MappingError, load_mapping, parse_mapping
-from factsheets.validate import load_fund
+from factsheets.fund.load import read_data
+from factsheets.fund.validate import load_fund
+from factsheets.ingest.house_export import ImportProblem, Ref, column_letter, import_export, locate
+from factsheets.ingest.mapping import SHEETS, MappingError, load_mapping, parse_mapping
 
 EXPORT = Path(__file__).parent / "data" / "house-export"
 SHARED_FUNDS = ("990101", "990201", "LU0000990301", "990401")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from factsheets import Renderer, load_fund, parse_variant
-from factsheets.batch import Batch
 from factsheets.brand import Brand
-from factsheets.inputs import PACKAGE_DIR, tree_digest
+from factsheets.build.batch import Batch
+from factsheets.render.inputs import PACKAGE_DIR, tree_digest
 
 from .conftest import ETF, MONEY_MARKET, ROOT
 
@@ -58,11 +58,11 @@ def shas(project: Path, out: str) -> dict[str, str]:
 
 
 def _package_changed(monkeypatch) -> None:
-    monkeypatch.setattr("factsheets.inputs.package_digest", lambda: "another version of the package's code")
+    monkeypatch.setattr("factsheets.render.inputs.package_digest", lambda: "another version of the package's code")
 
 
 def _checks_changed(monkeypatch) -> None:
-    monkeypatch.setattr("factsheets.legibility.CHECK_VERSION", 1000)
+    monkeypatch.setattr("factsheets.pdf.legibility.CHECK_VERSION", 1000)
 
 
 ETF_FILE, MM_FILE = ETF.name, MONEY_MARKET.name
@@ -96,7 +96,7 @@ def test_the_package_digest_covers_its_code(tmp_path):
     shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = tree_digest(copy)
     assert before == tree_digest(PACKAGE_DIR)
-    _edit(copy / "chart.py", 'COLOURS = ("#1f4e79", "#8fa3b8")', 'COLOURS = ("#1f4e79", "#8fa3b9")')
+    _edit(copy / "documents" / "chart.py", 'COLOURS = ("#1f4e79", "#8fa3b8")', 'COLOURS = ("#1f4e79", "#8fa3b9")')
     assert tree_digest(copy) != before
 
 

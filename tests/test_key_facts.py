@@ -19,13 +19,13 @@ import yaml
 from click.testing import CliRunner
 
 from factsheets import load_fund, render_document
+from factsheets.build.pipeline import plan
 from factsheets.cli import cli
+from factsheets.documents.key_facts import merge_texts
 from factsheets.errors import BuildError, FundFileError
-from factsheets.key_facts import merge_texts
-from factsheets.load import fund_files
-from factsheets.pipeline import plan
+from factsheets.fund.load import fund_files
+from factsheets.pdf.text import normalise, pdf_pages_text
 from factsheets.rules.check import check_pdf_bytes, recorded_document
-from factsheets.verify import normalise, pdf_pages_text
 
 from .conftest import ETF, EXAMPLES, ROOT
 
@@ -340,7 +340,7 @@ def test_the_bars_printed_are_the_independent_reference_figures(code, lang, nav,
     """What the key facts print for each calendar year (read back from the PDF) against pandas's figures."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    from factsheets.printed import read
+    from factsheets.pdf.printed import read
 
     from . import reference_performance as reference
 
@@ -366,8 +366,8 @@ def test_the_bars_printed_are_the_independent_reference_figures(code, lang, nav,
 def test_a_statement_the_key_facts_do_not_place_by_id_still_stands_in_them():
     """A statement added to the library for key facts later, with no place of its own, goes to the last
     section (HK: Important; mainland: 四（二）重要提示): never left out."""
-    from factsheets.key_facts import placed
-    from factsheets.localise import FilledStatement
+    from factsheets.documents.key_facts import placed
+    from factsheets.documents.localise import FilledStatement
 
     header = FilledStatement("hk-kfs-header", 1, "disclaimer", {"en": "h"})
     new = FilledStatement("hk-kfs-new-warning", 1, "disclaimer", {"en": "n"})
@@ -390,7 +390,7 @@ def test_printed_years_are_read_from_split_tables_where_the_lead_class_is_younge
 
     import weasyprint
 
-    from factsheets.printed import _years_tables
+    from factsheets.pdf.printed import _years_tables
 
     years = list(range(2012, 2025))
     own = {y: Decimal(f"{(y % 7) * 3.1 - 5:.2f}") for y in years if y >= 2015}

@@ -17,12 +17,12 @@ import pytest
 import yaml
 from babel.dates import format_date
 
-from factsheets import kid
+from factsheets.build.pipeline import build_file, render_document
+from factsheets.documents import kid
 from factsheets.errors import BuildError
-from factsheets.pipeline import build_file, render_document
-from factsheets.priips import PriipsInputs, compute
-from factsheets.validate import load_fund
-from factsheets.verify import normalise, pdf_pages_text
+from factsheets.figures.priips import PriipsInputs, compute
+from factsheets.fund.validate import load_fund
+from factsheets.pdf.text import normalise, pdf_pages_text
 
 from .conftest import ROOT
 from .test_priips import growth, ref_history, ref_market_risk, ref_windows
@@ -234,8 +234,8 @@ def test_a_euro_class_carries_no_currency_risk_statement(tmp_path):
     source = copy_fund(tmp_path, [("    currency: USD\n    inception_date: 2018-06-01\n    fees:",
                                    "    currency: EUR\n    inception_date: 2018-06-01\n    fees:")])
     fund = load_fund(source)
-    from factsheets.pipeline import default_renderer
-    from factsheets.variants import parse_variant
+    from factsheets.build.pipeline import default_renderer
+    from factsheets.documents.variants import parse_variant
 
     html, statements = default_renderer().html(fund, parse_variant("en"), "kid")
     assert "currency-risk" not in [s.id for s in statements] and "currency risk" not in html
@@ -319,8 +319,8 @@ def test_the_figures_are_computed_once_per_fund():
      ["N/A", "We do not charge an exit fee", "There is no performance fee"]),
 ])
 def test_the_kid_follows_the_fund_terms(tmp_path, changes, shown, absent):
-    from factsheets.pipeline import default_renderer
-    from factsheets.variants import parse_variant
+    from factsheets.build.pipeline import default_renderer
+    from factsheets.documents.variants import parse_variant
 
     fund = load_fund(copy_fund(tmp_path, changes))
     html, _ = default_renderer().html(fund, parse_variant("en"), "kid")

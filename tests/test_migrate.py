@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from factsheets.cli import cli
-from factsheets.load import read_data
-from factsheets.validate import load_fund
+from factsheets.fund.load import read_data
+from factsheets.fund.validate import load_fund
 
 from .conftest import ETF, MONEY_MARKET
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from factsheets import FundFileError, load_fund
-from factsheets.load import FundLoader
+from factsheets.fund.load import FundLoader
 
 from .conftest import ETF, EXAMPLES, MONEY_MARKET, SHARED, mutate
 

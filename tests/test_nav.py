@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factsheets.errors import FactsheetError
-from factsheets.nav import LevelSeries, NavHistory, NavProblems, read_levels, read_nav
+from factsheets.fund.nav import LevelSeries, NavHistory, NavProblems, read_levels, read_nav
 
 EXPORT = Path(__file__).parent / "data" / "house-export"
 HEADER = "date,unit_nav,acc_nav,dividend_per_unit\n"

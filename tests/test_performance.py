@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from factsheets.nav import LevelSeries, NavHistory, read_levels, read_nav
-from factsheets.performance import (
+from factsheets.figures.performance import (
     PerformanceError,
     add_months,
     allowed,
@@ -31,6 +30,7 @@ from factsheets.performance import (
     typed_calendar_years,
     years_before,
 )
+from factsheets.fund.nav import LevelSeries, NavHistory, read_levels, read_nav
 
 from . import reference_performance as reference
 

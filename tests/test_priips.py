@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from factsheets.errors import FactsheetError
-from factsheets.priips import (
+from factsheets.figures.priips import (
     PriipsError,
     PriipsInputs,
     compute,

@@ -15,7 +15,7 @@ from queue import Empty, Queue
 import pypdfium2 as pdfium
 import pytest
 
-from factsheets.verify import normalise, pdf_pages_text
+from factsheets.pdf.text import normalise, pdf_pages_text
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

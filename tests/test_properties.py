@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factsheets import FundFileError, Renderer, parse_variant, render_document
-from factsheets.load import read_data
-from factsheets.validate import validate_data
-from factsheets.verify import normalise
+from factsheets.fund.load import read_data
+from factsheets.fund.validate import validate_data
+from factsheets.pdf.text import normalise
 
 from .conftest import LIBRARY, approved_statements
 

@@ -13,13 +13,13 @@ import pytest
 import yaml
 
 from factsheets import BuildError, FundFileError, Renderer, load_fund, parse_variant, render_document
-from factsheets.batch import Batch
-from factsheets.load import FundLoader
-from factsheets.localise import Localiser
-from factsheets.pipeline import build_file
+from factsheets.build.batch import Batch
+from factsheets.build.pipeline import build_file
+from factsheets.documents.localise import Localiser
+from factsheets.fund.load import FundLoader
+from factsheets.fund.validate import validate_data
+from factsheets.pdf.text import normalise, pdf_pages_text
 from factsheets.rules.check import check_pdf_bytes, render_findings
-from factsheets.validate import validate_data
-from factsheets.verify import normalise, pdf_pages_text
 
 from .conftest import ETF, MONEY_MARKET, drop_statement, mutate
 
@@ -64,7 +64,7 @@ def test_a_fund_text_quoting_a_statement_next_to_another_statement_does_not_stan
     next to a real statement, is still the fund's prose, and the statement it quotes is missing."""
     from types import SimpleNamespace
 
-    from factsheets.verify import place
+    from factsheets.pdf.text import place
 
     one = SimpleNamespace(id="one", texts={"en": "Past performance is not indicative of future results."})
     two = SimpleNamespace(id="two", texts={"en": "Investment involves risks."})

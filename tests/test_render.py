@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from factsheets import BuildError, Renderer, load_fund, parse_variant, render_document
-from factsheets.verify import normalise, pdf_pages_text
+from factsheets.pdf.text import normalise, pdf_pages_text
 
 from .conftest import ETF, MONEY_MARKET, approved_statements, drop_statement, mutate, rendered, text_of
 

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from factsheets.report import artifact_location, exit_code, render
 from factsheets.rules import REGISTRY, Finding
+from factsheets.rules.report import artifact_location, exit_code, render
 
 SCHEMAS = Path(__file__).parent / "data" / "schemas"  # copies of shared/schemas, for a clean clone
 

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 
 from factsheets.cli.schema import fund_schema
-from factsheets.load import read_data
-from factsheets.validate import validate_model
+from factsheets.fund.load import read_data
+from factsheets.fund.validate import validate_model
 
 from .conftest import ETF, MONEY_MARKET
 

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from factsheets import Renderer, render_document
-from factsheets.load import FundLoader
-from factsheets.validate import validate_data
-from factsheets.verify import normalise, pdf_pages_text
+from factsheets.fund.load import FundLoader
+from factsheets.fund.validate import validate_data
+from factsheets.pdf.text import normalise, pdf_pages_text
 
 from .conftest import MONEY_MARKET
 

@@ -16,9 +16,9 @@ import pikepdf
 import pytest
 
 from factsheets import BuildError, Renderer, load_fund, parse_variant, render_document
-from factsheets.legibility import MIN_CONTRAST, judge
+from factsheets.pdf.legibility import MIN_CONTRAST, judge
+from factsheets.pdf.text import place
 from factsheets.rules.check import check_pdf_bytes
-from factsheets.verify import place
 
 from .conftest import ETF
 
@@ -201,7 +201,7 @@ def _region(pdf: bytes, words: str) -> tuple[int, int, int, int]:
 
 def _darkest_contrast(pdf: bytes, words: str) -> float:
     """The WCAG contrast of the darkest pixel Poppler draws where `words` stand, against white."""
-    from factsheets.legibility import contrast, luminance
+    from factsheets.pdf.legibility import contrast, luminance
 
     x0, y0, x1, y1 = _region(pdf, words)
     pixels = _poppler_page(pdf)[y0:y1, x0:x1].reshape(-1, 3)

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from factsheets.cli import cli
-from factsheets.render import Renderer
-from factsheets.validate import load_fund
-from factsheets.variants import parse_variant
+from factsheets.documents.variants import parse_variant
+from factsheets.fund.validate import load_fund
+from factsheets.render.renderer import Renderer
 
 from .conftest import ETF, MONEY_MARKET, drop_statement, rendered, text_pdf
 

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from .audit import audit
 from .build import build
 from .check import check

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..config import Config, ConfigError, apply_waivers, load_config
-from ..report import FORMATS, exit_code, render
+from ..config.load import Config, ConfigError, apply_waivers, load_config
+from ..rules.report import FORMATS, exit_code, render
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                              help="Report format: text, json, junit (JUnit XML), github (workflow annotations), sarif (2.1.0).")

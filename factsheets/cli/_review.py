@@ -41,7 +41,7 @@ def read_password(from_stdin: bool, prompt: str = "Password") -> str:
 
 def sign_off() -> tuple[str, ...]:
     """The parts this house signs off separately ([review] sign_off in factsheets.toml)."""
-    from ..config import ConfigError, load_config
+    from ..config.load import ConfigError, load_config
 
     try:
         return load_config().review.sign_off

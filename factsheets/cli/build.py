@@ -20,10 +20,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..config import ConfigError, load_config, renderer_options
+from ..config.load import ConfigError, load_config, renderer_options
+from ..documents.variants import VariantError, parse_documents, parse_variants
 from ..errors import FactsheetError
-from ..load import fund_files
-from ..variants import VariantError, parse_documents, parse_variants
+from ..fund.load import fund_files
 from ._common import config_of, existing
 
 
@@ -74,10 +74,7 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler goes with --executor dask")
-    from ..archive import (  # light: no WeasyPrint import at module level
-        ArchiveError,
-        check_variant,
-    )
+    from ..render.archive import ArchiveError, check_variant
 
     try:
         pdf_variant_ = check_variant(None if pdf_variant == "plain" else pdf_variant)
@@ -122,7 +119,7 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
             return Counter(failed=1)
 
     if watch:
-        from ..watch import watch as watch_paths
+        from ..build.watch import watch as watch_paths
 
         watched = [*paths, *(p for p in (config.path, config.build.templates, config.build.styles) if p)]
         if config.brand.logo:
@@ -143,9 +140,7 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
 
 def _run(files: list[Path], variants, out_dir: Path, options: dict, quiet: bool) -> Counter[str]:
     """One batch, with a progress bar on a terminal (plain lines otherwise) and a closing summary."""
-    from ..batch import (
-        Batch,  # here, not at the top: other commands start without WeasyPrint
-    )
+    from ..build.batch import Batch
 
     console = Console(stderr=True)
     live = console.is_terminal and not quiet

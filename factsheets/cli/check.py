@@ -6,19 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..config import Config, renderer_options
+from ..config.load import Config, renderer_options
 from ..errors import FactsheetError
-from ..load import fund_files
-from ._common import (
-    CONFIG_OPTION,
-    FORMAT_OPTION,
-    TODAY_OPTION,
-    config_of,
-    emit,
-    existing,
-    fail,
-    today_of,
-)
+from ..fund.load import fund_files
+from ._common import CONFIG_OPTION, FORMAT_OPTION, TODAY_OPTION, config_of, emit, existing, fail, today_of
 
 
 @click.command()
@@ -59,14 +50,14 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
     age = max_age if max_age is not None else config.max_age  # None: each jurisdiction's limit (CN 45 days, HK three months)
     chosen = None
     if variants is not None or (render_pdfs and config.build.variants):
-        from ..variants import VariantError, parse_variants
+        from ..documents.variants import VariantError, parse_variants
         try:
             chosen = parse_variants(variants if variants is not None else ",".join(config.build.variants))
         except VariantError as error:
             fail(f"--lang: {error}")
     kinds = ("factsheet", "kid")  # a fund's KID when it has PRIIPs data
     if documents is not None:
-        from ..variants import VariantError, parse_documents
+        from ..documents.variants import VariantError, parse_documents
         try:
             kinds = parse_documents(documents)
         except VariantError as error:
@@ -79,8 +70,8 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
         if ctx.fund_code:
             funds.add(ctx.fund_code)
         if render_pdfs and ctx.fund is not None:
+            from ..documents.variants import parse_variant
             from ..rules.check import render_findings
-            from ..variants import parse_variant
             # Factsheets: the variants chosen, else the bilingual ones; key facts and KIDs: the chosen, else the fund's own.
             wanted = chosen or [parse_variant("bilingual")] + ([parse_variant("en+zh-HK")] if ctx.fund.has_lang("zh-HK") else [])
             findings += render_findings(ctx.fund, str(path), {kind: wanted if kind == "factsheet" or chosen else None for kind in kinds},
@@ -98,7 +89,7 @@ def _renderer(config: Config, template_dirs: tuple[Path, ...], style_files: tupl
         options["style_files"] = (*options.get("style_files", ()), *(p.resolve() for p in style_files))
     if not options:
         return None
-    from ..render import Renderer
+    from ..render.renderer import Renderer
 
     try:
         return Renderer(**options)

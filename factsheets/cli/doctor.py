@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .. import __version__, fonts
+from .. import fonts
+from .._version import __version__
 from ..errors import FactsheetError
 
 

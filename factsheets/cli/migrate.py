@@ -22,8 +22,8 @@ def migrate(files: tuple[Path, ...], in_place: bool, today) -> None:
     Exit code 0: every file migrated (or already fund/v2); 1: a file would not validate as fund/v2
     (nothing written for it); 2: a file cannot be read."""
     from ..errors import FundFileError
-    from ..migrate import Unreadable, migrate_file, target_of
-    from ..write import write_atomic
+    from ..files import write_atomic
+    from ..fund.migrate import Unreadable, migrate_file, target_of
 
     existing(files, "file")
     status = 0

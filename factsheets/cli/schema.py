@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..model import FundFile
+from ..fund.model import FundFile
 
 DESCRIPTION = (
     "A fund file of the factsheets tool (fund/v2; fund/v1 files still validate). Money is in whole units of the "

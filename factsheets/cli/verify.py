@@ -7,16 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import FactsheetError
-from ._common import (
-    CONFIG_OPTION,
-    FORMAT_OPTION,
-    TODAY_OPTION,
-    config_of,
-    emit,
-    existing,
-    fail,
-    today_of,
-)
+from ._common import CONFIG_OPTION, FORMAT_OPTION, TODAY_OPTION, config_of, emit, existing, fail, today_of
 
 
 class Unreadable(Exception):
@@ -45,8 +36,8 @@ def verify(pdfs, fund_path, attached_fund, langs, document, fmt, today, config_p
 
     Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error (a PDF that cannot be
     read is reported and the others are still checked)."""
-    from ..pdfcheck import parse_langs
-    from ..validate import load_fund
+    from ..fund.validate import load_fund
+    from ..pdf.inspection import parse_langs
 
     if fund_path is not None:
         existing((fund_path,), "file")
@@ -86,7 +77,7 @@ def verify(pdfs, fund_path, attached_fund, langs, document, fmt, today, config_p
 
 def _printed(documents: dict, fund, data: bytes, name: str, document: str | None) -> list:
     """What the PDF prints, kept with the other PDFs of its fund; an unreadable text is no figure."""
-    from ..model import LANGS
+    from ..fund.model import LANGS
     from ..rules.consistency import printed_figures
 
     try:
@@ -106,7 +97,7 @@ def _across(documents: dict) -> list:
 
 def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = None):
     """The findings on one PDF, and the fund it was checked against; Unreadable when it cannot be checked."""
-    from ..pdfcheck import PdfError
+    from ..pdf.inspection import PdfError
     from ..rules.check import check_pdf_bytes
 
     if not pdf.exists():
@@ -125,8 +116,8 @@ def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = N
 
 
 def _attached(data: bytes):
-    from ..archive import ArchiveError
-    from ..verify import attached_fund
+    from ..pdf.text import attached_fund
+    from ..render.archive import ArchiveError
 
     try:
         found = attached_fund(data)

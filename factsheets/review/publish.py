@@ -69,7 +69,7 @@ def publish(store: Store, out: Path, to: Path, *, required: tuple[str, ...], act
         if earlier:
             row["reason"] += f"; {earlier}"
             row["in_folder"] = earlier
-    from ..write import write_atomic
+    from ..files import write_atomic
 
     for document, data, _ in chosen:
         try:

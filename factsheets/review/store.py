@@ -107,7 +107,7 @@ def is_sha256(value: str) -> bool:
 
 def default_db_path(start: Path | None = None) -> Path:
     """`.factsheets/review.db` in the project (the folder holding factsheets.toml), else in the current folder."""
-    from ..config import CONFIG_NAME
+    from ..config.load import CONFIG_NAME
 
     start = (start or Path.cwd()).resolve()
     for folder in [start, *start.parents]:
@@ -240,7 +240,7 @@ class Store:
         return self.blobs / "documents" / sha256[:2] / f"{sha256}.pdf"
 
     def put_blob(self, data: bytes) -> str:
-        from ..write import write_atomic
+        from ..files import write_atomic
 
         sha = hashlib.sha256(data).hexdigest()
         path = self.blob_path(sha)

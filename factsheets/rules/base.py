@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal
 from ..errors import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..disclosures import Library
+    from ..documents.disclosures import Library
     from ..errors import StatementProblem
-    from ..model import FundFile
-    from ..pdfcheck import Expected, Inspection
+    from ..fund.model import FundFile
+    from ..pdf.inspection import Expected, Inspection
 
 Severity = Literal["error", "warning"]
 SCOPES = ("fund", "pdf", "render")
@@ -120,7 +120,7 @@ class FundContext:
 
     @property
     def fund_too_young(self) -> bool:
-        from ..performance import too_young
+        from ..figures.performance import too_young
 
         inception = self.fund.fund.inception_date if self.fund is not None else None
         return inception is not None and too_young(inception, self.fund.as_of)

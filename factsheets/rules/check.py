@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
-from ..disclosures import Library
-from ..disclosures import library as default_library
+from ..documents.disclosures import Library
+from ..documents.disclosures import library as default_library
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
-from ..load import data_from_bytes, read_bytes
-from ..model import FundFile
-from ..pdfcheck import Expected, PdfError, inspect_pdf, langs_of, locate
-from ..validate import problems_of, validate_model
-from ..verify import pdf_pages_text
+from ..fund.load import data_from_bytes, read_bytes
+from ..fund.model import FundFile
+from ..fund.validate import problems_of, validate_model
+from ..pdf.inspection import Expected, PdfError, inspect_pdf, langs_of, locate
+from ..pdf.text import pdf_pages_text
 from . import REGISTRY, rules
 from .base import Finding, FundContext, PdfContext
 from .disclosures import pins as default_pins
 from .pdf import RenderFailed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..render import Renderer
+    from ..render.renderer import Renderer
 
 DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
 
@@ -64,7 +64,7 @@ def fund_context(path: Path, *, today: dt.date, max_age: int | None = None, data
             pinned = {}
     history: list[tuple[str, str]] = []
     if fund is not None and fund.history_paths():
-        from ..load import read_history
+        from ..fund.load import read_history
 
         fund._files, found = read_history(fund.history_paths(), Path(path).parent)
         history = [(p.path, p.message) for p in found]
@@ -104,9 +104,9 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     without, each statement of the jurisdiction's library that every such document carries (no
     `when`), its placeholders open."""
     if fund is not None:
-        from ..localise import fill_statements
-        from ..variants import Variant
-        from ..view import document_facts, statement_values
+        from ..documents.labels import document_facts, statement_values
+        from ..documents.localise import fill_statements
+        from ..documents.variants import Variant
 
         jurisdiction = "EU" if document == "kid" else fund.jurisdiction
         lib = default_library(jurisdiction)
@@ -128,8 +128,8 @@ def guess_library(text: str, jurisdictions: tuple[str, ...] = ("CN", "HK", "EU")
     """For a PDF checked without its fund: the (jurisdiction, document type) whose unconditional,
     placeholder-free statements its text (normalised) holds the most of; a mainland factsheet when
     none stands out (the first jurisdiction's factsheet, when `jurisdictions` are given)."""
-    from ..disclosures import DOCUMENT_TYPES
-    from ..verify import normalise
+    from ..documents.disclosures import DOCUMENT_TYPES
+    from ..pdf.text import normalise
 
     best, score = (jurisdictions[0], "factsheet"), 0
     for jurisdiction in jurisdictions:
@@ -146,8 +146,8 @@ def recorded_document(data: bytes) -> str | None:
     """The document type a PDF made by factsheets says it is: the one type that every statement its XMP
     record lists (id@version) belongs to in the libraries (a key facts statement carries hk-kfs-header,
     which no factsheet does); None without a record, or when the statements do not tell."""
-    from ..archive import ArchiveError, read_record
-    from ..disclosures import DOCUMENT_TYPES
+    from ..documents.disclosures import DOCUMENT_TYPES
+    from ..render.archive import ArchiveError, read_record
 
     try:
         carried = read_record(data).get("statements") or []
@@ -187,7 +187,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     PDF's XMP record or its text says it is (`document_of`)."""
     from pypdfium2 import PdfiumError
 
-    from ..legibility import judge
+    from ..pdf.legibility import judge
 
     inspection = inspect_pdf(data)
     langs = langs or langs_of(inspection)
@@ -235,13 +235,13 @@ def render_findings(fund: FundFile, file: str, variants: list | dict | None, ren
     fund's own where None), through `pipeline.render_document` and its verification of every statement,
     and run the PDF rules on the result; then the cross-document rules (`rules.consistency`) on what the
     documents print. A fund's PRIIPs KID is rendered whatever its length (KD001 says when it is too long)."""
-    from ..pipeline import plan, render_document
-    from ..variants import Target
+    from ..build.pipeline import plan, render_document
+    from ..documents.variants import Target
     from .consistency import compare_documents, printed_figures
 
     findings: list[Finding] = []
     if fund.history_paths() and not fund.files:  # `check` validates without reading the history files
-        from ..validate import with_history
+        from ..fund.validate import with_history
 
         try:
             fund = with_history(fund, Path(file).parent, file)
@@ -293,9 +293,9 @@ def _kid_findings(fund: FundFile, file: str, renderer: Renderer | None) -> list[
     """The KID rendered in memory, whatever its length, and the PDF rules on it (KD001: more than three
     pages). A KID whose figures cannot be computed, or that its fund file contradicts, is not rendered:
     the fund rules report why (KD002, KD003)."""
-    from ..kid import disagreements, figures
-    from ..pipeline import default_renderer
-    from ..variants import Target, Variant
+    from ..build.pipeline import default_renderer
+    from ..documents.kid import disagreements, figures
+    from ..documents.variants import Target, Variant
 
     try:
         if disagreements(fund, figures(fund)):

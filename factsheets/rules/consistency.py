@@ -17,9 +17,9 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable
 
-from ..localise import half_up
-from ..model import LANGS, FundFile
-from ..printed import FEE_LABELS, Printed
+from ..documents.localise import half_up
+from ..fund.model import LANGS, FundFile
+from ..pdf.printed import FEE_LABELS, Printed
 from .base import Finding, FundContext, Rule, register
 
 WHY = ("The SFC has stopped funds from being marketed over a Product Key Facts Statement that disagreed with their\n"
@@ -29,7 +29,7 @@ WHY = ("The SFC has stopped funds from being marketed over a Product Key Facts S
 
 
 def printed_figures(pdf: bytes, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
-    from ..printed import read
+    from ..pdf.printed import read
 
     return read(pdf, name, document, langs, file)
 
@@ -201,7 +201,7 @@ _RATING_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])R([1-5])(?![0-9])")
 
 def _risk_labels(fund: FundFile) -> dict[str, dict[str, str]]:
     """Language -> label -> rating, from the approved suitability statement's labels (中风险 -> R3)."""
-    from ..disclosures import library
+    from ..documents.disclosures import library
 
     statement = library("CN").statement("suitability")
     found: dict[str, dict[str, str]] = {}
@@ -292,7 +292,7 @@ class ReturnsDisagree(DocumentRule):
                                        location=f"performance.annual_returns.{series}.{year}")
 
     def against_fund(self, documents: list[Printed], fund: FundFile) -> Iterable[tuple[Printed, str]]:
-        from ..key_facts import calendar_years
+        from ..documents.key_facts import calendar_years
 
         try:
             own, bench = calendar_years(fund)
@@ -317,15 +317,15 @@ class ReturnsDisagree(DocumentRule):
 def _computed_years(fund: FundFile, file: str) -> tuple[dict[int, Decimal], dict[int, Decimal]] | None:
     """The representative class's computed calendar years (and its benchmark's), from the history files
     beside the fund file; None when they cannot be read (the build reports why)."""
+    from ..documents.key_facts import calendar_years
     from ..errors import FactsheetError
-    from ..key_facts import calendar_years
-    from ..validate import with_history
+    from ..fund.validate import with_history
 
     try:
         loaded = with_history(fund, Path(file).parent, file)
         if not any(c.nav for c in loaded.fund.share_classes):
             return None
-        from ..performance import fund_figures
+        from ..figures.performance import fund_figures
 
         if not fund_figures(loaded).classes:
             return None

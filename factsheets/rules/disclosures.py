@@ -7,8 +7,8 @@ import re
 from functools import cache
 from typing import Iterable
 
-from ..disclosures import Facts, Library, approved_sha256, pins_file
-from ..model import LANGS
+from ..documents.disclosures import Facts, Library, approved_sha256, pins_file
+from ..fund.model import LANGS
 from .base import Finding, FundContext, Rule, register
 
 

@@ -6,8 +6,8 @@ import re
 from typing import Iterable
 
 from ..errors import Problem
-from ..model import LANGS
-from ..performance import too_young
+from ..figures.performance import too_young
+from ..fund.model import LANGS
 from .base import Finding, FundContext, Rule, register
 
 _RETURN_AFTER_AS_OF = re.compile(r"^a (?:benchmark )?return for \d+ is after as_of")
@@ -162,7 +162,7 @@ class StaleData(Rule):
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         if ctx.fund is None:
             return
-        from ..performance import add_months
+        from ..figures.performance import add_months
 
         as_of = ctx.fund.as_of
         age = (ctx.today - as_of).days
@@ -209,7 +209,7 @@ class KeyFactsDataMissing(Rule):
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
-        from ..key_facts import has_data, problems
+        from ..documents.key_facts import has_data, problems
 
         if ctx.fund is None or not has_data(ctx.fund):
             return

@@ -6,8 +6,8 @@ import re
 from typing import Iterable
 
 from ..errors import StatementProblem
-from ..legibility import MIN_CONTRAST, MIN_SIZE_PT
-from ..verify import normalise
+from ..pdf.legibility import MIN_CONTRAST, MIN_SIZE_PT
+from ..pdf.text import normalise
 from .base import Finding, PdfContext, Rule, register
 
 
@@ -148,7 +148,7 @@ def index_labels(lang: str, statement_texts: dict[str, str]) -> list[str]:
     """The wordings that label index returns as index data in `lang`: each sentence of the approved
     `index-data` statement that has no placeholder and speaks of returns ("Index returns are not the
     fund's returns.", "指数收益不代表基金收益。"), and the caption of factsheets' own template."""
-    from ..localise import Localiser, MissingLabel
+    from ..documents.localise import Localiser, MissingLabel
 
     labels = []
     text = statement_texts.get(lang, "")
@@ -192,8 +192,8 @@ class IndexReturnsUnlabelled(Rule):
         pages = index_returns_pages(ctx.pages_text, names)
         if not pages:
             return
-        from ..disclosures import library
-        from ..pdfcheck import statement_pattern
+        from ..documents.disclosures import library
+        from ..pdf.inspection import statement_pattern
 
         texts = ctx.inspection.text.translate(_QUOTES)
         statement = next((s for s in library(ctx.fund.jurisdiction if ctx.fund else "CN").statements if s.id == "index-data"), None)

@@ -20,8 +20,8 @@ def _figures(ctx: FundContext):
     """The fund's figures (`performance.fund_figures`), or None when they cannot be computed (PF001 says why)."""
     if ctx.fund is None or ctx.history_problems:
         return None
-    from ..nav import NavProblems
-    from ..performance import PerformanceError, fund_figures
+    from ..figures.performance import PerformanceError, fund_figures
+    from ..fund.nav import NavProblems
 
     try:
         return fund_figures(ctx.fund)
@@ -47,8 +47,8 @@ class HistoryInvalid(Rule):
             yield self.finding(ctx, message, location=where)
         if ctx.fund is None or ctx.history_problems:
             return
-        from ..nav import NavProblems
-        from ..performance import PerformanceError, fund_figures
+        from ..figures.performance import PerformanceError, fund_figures
+        from ..fund.nav import NavProblems
 
         try:
             fund_figures(ctx.fund)

@@ -11,8 +11,8 @@ from .base import Finding, FundContext, PdfContext, Rule, register
 def _figures(ctx: FundContext):
     """The fund's KID figures, or the PriipsError (or nav.NavProblems) that keeps them from being computed;
     None when the fund has no KID or its history files could not be read (PF001 reports those)."""
+    from ..documents.kid import figures
     from ..errors import FactsheetError
-    from ..kid import figures
 
     fund = ctx.fund
     if fund is None or fund.priips is None or ctx.history_problems:
@@ -39,12 +39,12 @@ class KidTooLong(Rule):
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        from ..pipeline import PAGE_LIMITS
+        from ..build.pipeline import PAGE_LIMITS
 
         limit = PAGE_LIMITS["kid"]
         if ctx.document != "kid" or ctx.inspection.pages <= limit:
             return
-        from ..pipeline import overflow
+        from ..build.pipeline import overflow
 
         yield self.finding(ctx, f"the KID has {ctx.inspection.pages} pages, more than the {limit} A4 sides it may have"
                                 + (f"; {overflow(ctx.pdf, limit)}" if ctx.pdf else ""), location=f"page {limit + 1}")
@@ -66,8 +66,8 @@ class KidHistoryTooShort(Rule):
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
-        from ..kid import KidError
-        from ..nav import NavProblems
+        from ..documents.kid import KidError
+        from ..fund.nav import NavProblems
 
         found = _figures(ctx)
         if isinstance(found, KidError):
@@ -94,8 +94,8 @@ class KidFigureDisagrees(Rule):
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
-        from ..kid import disagreements
-        from ..priips import KidFigures
+        from ..documents.kid import disagreements
+        from ..figures.priips import KidFigures
 
         found = _figures(ctx)
         if isinstance(found, KidFigures):

@@ -1,0 +1,1 @@
+"""The project's configuration (factsheets.toml): its schema, validated up front, every error listed."""

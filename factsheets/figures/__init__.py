@@ -1,0 +1,1 @@
+"""Figures computed from a fund's histories: performance (PERFORMANCE.md) and the PRIIPs KID's risk, scenarios and costs."""

@@ -1,0 +1,2 @@
+"""The fund file: its models (field types and validators), loading, validation, migration, dumping, and the NAV
+and level histories it refers to."""

@@ -1,0 +1,1 @@
+"""Reading a finished PDF: its text and statements, legibility, glyphs, printed figures, XMP record and layout."""
