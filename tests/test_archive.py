@@ -21,7 +21,7 @@ from factsheets.cli import cli
 from factsheets.documents.chart import label
 from factsheets.documents.disclosures import library
 from factsheets.pdf import glyphs
-from factsheets.render.archive import NS, ArchiveError, fund_from_pdf, read_fund_json
+from factsheets.pdf.record import NS, ArchiveError, fund_from_pdf, read_fund_json
 
 from .conftest import ETF, MONEY_MARKET, ROOT, drop_statement, mutate, rendered
 from .test_render import expected_statements

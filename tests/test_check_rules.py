@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from factsheets.build.render_check import render_findings
 from factsheets.config.load import apply_waivers, parse_config
 from factsheets.documents.disclosures import parse_library
 from factsheets.documents.variants import parse_variant
 from factsheets.fund.validate import load_fund
 from factsheets.rules import REGISTRY
-from factsheets.rules.check import check_context, check_pdf_bytes, fund_context, render_findings
+from factsheets.rules.check import check_context, check_pdf_bytes, fund_context
 from factsheets.rules.disclosures import pins
 
 from .conftest import EXAMPLES, ROOT, rendered, text_pdf
@@ -138,7 +139,7 @@ def _documents_findings(case: dict, tmp_path: Path):
     `kfs.en`, `en+zh-HK`), through templates changed by `templates` (file -> replace pairs), compared with
     the fund file after `replace` (the data changed since the documents were made), or only with each
     other (`no_fund`)."""
-    from factsheets.documents.variants import parse_target
+    from factsheets.documents.types import parse_target
     from factsheets.render.renderer import Renderer
     from factsheets.rules.consistency import compare_documents, printed_figures
 

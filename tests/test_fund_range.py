@@ -14,9 +14,9 @@ import yaml
 from click.testing import CliRunner
 
 from factsheets import BuildError, Renderer, load_fund, render_document
-from factsheets.build.pipeline import layout_warnings
 from factsheets.cli import cli
 from factsheets.documents.disclosures import library
+from factsheets.pdf.layout import layout_warnings
 from factsheets.pdf.text import normalise, pdf_pages_text
 
 from . import reference_performance as reference

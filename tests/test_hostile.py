@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 from factsheets import BuildError, FactsheetError, FundFileError, Renderer, load_fund, parse_variant, render_document
+from factsheets.build.output import WriteError, output_path
 from factsheets.build.pipeline import build_file
-from factsheets.files import WriteError, output_path, write_atomic
+from factsheets.files import write_atomic
 from factsheets.fund.load import MAX_BYTES, FundLoader
 from factsheets.fund.validate import validate_data
 from factsheets.pdf.text import pdf_pages_text

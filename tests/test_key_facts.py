@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from factsheets import load_fund, render_document
 from factsheets.build.pipeline import plan
 from factsheets.cli import cli
-from factsheets.documents.key_facts import merge_texts
 from factsheets.errors import BuildError, FundFileError
 from factsheets.fund.load import fund_files
+from factsheets.ingest.prospectus import merge_texts
 from factsheets.pdf.text import normalise, pdf_pages_text
 from factsheets.rules.check import check_pdf_bytes, recorded_document
 

@@ -15,11 +15,12 @@ import yaml
 from factsheets import BuildError, FundFileError, Renderer, load_fund, parse_variant, render_document
 from factsheets.build.batch import Batch
 from factsheets.build.pipeline import build_file
+from factsheets.build.render_check import render_findings
 from factsheets.documents.localise import Localiser
 from factsheets.fund.load import FundLoader
 from factsheets.fund.validate import validate_data
 from factsheets.pdf.text import normalise, pdf_pages_text
-from factsheets.rules.check import check_pdf_bytes, render_findings
+from factsheets.rules.check import check_pdf_bytes
 
 from .conftest import ETF, MONEY_MARKET, drop_statement, mutate
 

@@ -36,7 +36,8 @@ from ..fund.load import data_from_bytes, read_bytes
 from .pipeline import Outcome, build_file, render_fund, target_names, write_outcome
 from ..render.renderer import Renderer
 from ..fund.validate import validate_data, with_history
-from ..documents.variants import Target, Variant, parse_target
+from ..documents.types import FACTSHEET, Target, parse_target
+from ..documents.variants import Variant
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here
@@ -47,7 +48,7 @@ class Entry:
     """One line of the manifest."""
 
     source: str
-    variant: str  # the target: `bilingual`, `kfs.zh-HK` (`variants.Target.name`), as in the file name
+    variant: str  # the target: `bilingual`, `kfs.zh-HK` (`types.Target.name`), as in the file name
     status: str  # written, unchanged, skipped, failed
     fund: str = ""
     path: str = ""
@@ -63,7 +64,7 @@ class Entry:
     own: list[str] = field(default_factory=list)  # the fund's own documents of this type, when it was built
 
     def __post_init__(self) -> None:
-        self.document = parse_target(self.variant).document if self.variant not in ("", "*") else "factsheet"
+        self.document = parse_target(self.variant).document if self.variant not in ("", "*") else FACTSHEET.name
 
 
 # -- the worker side ------------------------------------------------------------

@@ -20,9 +20,13 @@ from ..fund.load import data_from_bytes, read_bytes
 from ..fund.model import FundFile
 from ..render.renderer import Document, Renderer
 from ..fund.validate import validate_data, with_history
-from ..documents.variants import DOCUMENT_NAMES, Target, Variant, own_variants, parse_target, parse_variant
+from ..documents.registry import builder
+from ..documents.types import Target, document_type, parse_target
+from ..documents.variants import Variant, parse_variant
+from ..pdf.layout import layout_warnings, overflow
 from ..pdf.text import place
-from ..files import output_path, write_atomic
+from ..files import write_atomic
+from .output import output_path
 
 
 @cache
@@ -36,9 +40,6 @@ def missing_texts(fund: FundFile, variant: Variant) -> list[str]:
     return [f"{path}.{lang}" for path, text in fund.texts() if not text.REQUIRED for lang in variant.langs if not text.get(lang)]
 
 
-PAGE_LIMITS = {"kfs": 4, "kid": 3}  # A4 sides: the SFC's and the CSRC's key facts, the PRIIPs RTS (Art. 6)
-
-
 def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None,
                     document: str = "factsheet") -> Document:
     """Render and verify one document in memory; raise BuildError rather than return an incomplete one."""
@@ -46,10 +47,11 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if missing := missing_texts(fund, variant):
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
     rendered = (renderer or default_renderer()).render(fund, variant, document)
-    name = Target(document, variant).name
-    limit = PAGE_LIMITS.get(document)
+    dtype = document_type(document)
+    name = dtype.target_name(variant)
+    limit = dtype.page_limit
     if limit is not None and rendered.pages > limit:
-        raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {DOCUMENT_NAMES[document]} may "
+        raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {dtype.title} may "
                                      f"have; {overflow(rendered.pdf, limit)}; no PDF written"])
     rendered.warnings = layout_warnings(rendered.pdf)
     if rendered.warnings and getattr(renderer or default_renderer(), "strict_layout", False):
@@ -63,44 +65,6 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     return rendered
 
 
-FOOTER_PT = 45  # the page's bottom margin, where the running footer (fund name, page numbers) stands
-LONELY_LINES = 6  # a last page with this many lines or fewer is a layout failure, not a page
-
-
-def layout_warnings(pdf: bytes) -> list[str]:
-    """A last page that holds only a footnote or a source line: a reader turns the page for nothing, and a
-    designer should tighten the layout (the build reports it; `--strict-layout` makes it an error)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    pages = len(document)
-    try:
-        if pages < 2:
-            return []
-        page = document[pages - 1]
-        textpage = page.get_textpage()
-        rects = [textpage.get_rect(i) for i in range(textpage.count_rects(0, -1))]
-        lines = {round(top) for _, bottom, _, top in rects if bottom > FOOTER_PT}
-        words = " ".join(textpage.get_text_bounded(0, FOOTER_PT, page.get_width(), page.get_height()).split())
-        textpage.close()
-        page.close()
-    finally:
-        document.close()
-    if len(lines) <= LONELY_LINES:
-        return [f"the last page (page {pages}) holds only {len(lines)} line{'s' * (len(lines) != 1)} "
-                f"({words[:60]!r}): tighten the layout so that it fits the page before"]
-    return []
-
-
-def overflow(pdf: bytes, limit: int) -> str:
-    """What runs past the page limit: the first words of the first page too many."""
-    from ..pdf.text import pdf_pages_text
-
-    pages = pdf_pages_text(pdf)
-    words = " ".join(" ".join(pages[limit:]).split())[:80]
-    return f"page {limit + 1} starts with {words!r}"
-
-
 def render_pdf(fund: FundFile, variant: Variant | str = "bilingual", document: str = "factsheet") -> bytes:
     """The verified PDF of a fund in a variant, as bytes."""
     return render_document(fund, variant, document=document).pdf
@@ -109,7 +73,7 @@ def render_pdf(fund: FundFile, variant: Variant | str = "bilingual", document: s
 @dataclass
 class Outcome:
     source: Path
-    variant: str  # the target's name: `bilingual`, `kfs.en` (`variants.Target.name`)
+    variant: str  # the target's name: `bilingual`, `kfs.en` (`types.Target.name`)
     status: str  # "rendered" (in memory), then "written"; or "skipped", "failed"
     path: Path | None = None
     bytes: int = 0
@@ -134,13 +98,6 @@ def not_meant_for(fund: FundFile, variant: Variant) -> bool:
     return any(lang not in fund.publishes for lang in variant.langs)
 
 
-def has_key_facts(fund: FundFile) -> bool:
-    """Whether the fund gives what key facts are made of (its objective, strategy or key risks)."""
-    from ..documents.key_facts import has_data
-
-    return has_data(fund)
-
-
 def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: list[Variant] | None = None,
          source: Path | str = "") -> list[tuple[Target, str | None]]:
     """The documents a fund gets: (target, None) to build, (target, why not) to skip. Without `variants`,
@@ -149,23 +106,19 @@ def plan(fund: FundFile, documents: tuple[str, ...] = ("factsheet",), variants: 
     found: list[tuple[Target, str | None]] = []
     publishes = fund.publishes
     for document in documents:
-        if document == "factsheet":
-            allowed = own_variants(publishes)
-        elif document == "kfs":
-            allowed = [Variant((lang,)) for lang in (("zh-CN",) if fund.jurisdiction == "CN" else publishes) if lang in publishes]
-        else:
-            allowed = [Variant(("en",))]
+        dtype = document_type(document)
+        allowed = dtype.languages(fund)
         chosen = variants if variants is not None else allowed
-        missing_data = {"kfs": not has_key_facts(fund), "kid": fund.priips is None}.get(document, False)
+        missing_data = not builder(document).has_data(fund)
         for variant in chosen:
             target = Target(document, variant)
             if missing_data:
-                why = f"{source}: no {DOCUMENT_NAMES[document]} for {fund.code}: the fund file gives no data for one"
+                why = f"{source}: no {dtype.title} for {fund.code}: the fund file gives no data for one"
             elif not_meant_for(fund, variant):
                 other = ", ".join(lang for lang in variant.langs if lang not in publishes)
                 why = f"{source}: the fund publishes in {', '.join(publishes)}, not in {other}: no {target.name} document"
-            elif document != "factsheet" and variant not in allowed:
-                why = f"{source}: a {DOCUMENT_NAMES[document]} is a single-language document in {', '.join(v.name for v in allowed)}: no {target.name}"
+            elif not dtype.paired and variant not in allowed:
+                why = f"{source}: a {dtype.title} is a single-language document in {', '.join(v.name for v in allowed)}: no {target.name}"
             else:
                 why = None
             if missing_data and any(t.document == document and w for t, w in found):

@@ -21,7 +21,8 @@ from rich.progress import (
 from rich.table import Table
 
 from ..config.load import ConfigError, load_config, renderer_options
-from ..documents.variants import VariantError, parse_documents, parse_variants
+from ..documents.types import parse_documents
+from ..documents.variants import VariantError, parse_variants
 from ..errors import FactsheetError
 from ..fund.load import fund_files
 from ._common import config_of, existing

@@ -55,9 +55,10 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
             chosen = parse_variants(variants if variants is not None else ",".join(config.build.variants))
         except VariantError as error:
             fail(f"--lang: {error}")
-    kinds = ("factsheet", "kid")  # a fund's KID when it has PRIIPs data
+    kinds = None  # check --render's default: a fund's factsheets, and its KID when it has PRIIPs data
     if documents is not None:
-        from ..documents.variants import VariantError, parse_documents
+        from ..documents.types import parse_documents
+        from ..documents.variants import VariantError
         try:
             kinds = parse_documents(documents)
         except VariantError as error:
@@ -70,12 +71,10 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
         if ctx.fund_code:
             funds.add(ctx.fund_code)
         if render_pdfs and ctx.fund is not None:
-            from ..documents.variants import parse_variant
-            from ..rules.check import render_findings
-            # Factsheets: the variants chosen, else the bilingual ones; key facts and KIDs: the chosen, else the fund's own.
-            wanted = chosen or [parse_variant("bilingual")] + ([parse_variant("en+zh-HK")] if ctx.fund.has_lang("zh-HK") else [])
-            findings += render_findings(ctx.fund, str(path), {kind: wanted if kind == "factsheet" or chosen else None for kind in kinds},
-                                        renderer, kinds)
+            from ..build.render_check import DEFAULT_DOCUMENTS, chosen_variants, render_findings
+
+            kinds = kinds or DEFAULT_DOCUMENTS
+            findings += render_findings(ctx.fund, str(path), chosen_variants(ctx.fund, kinds, chosen), renderer, kinds)
     emit(findings, [str(p) for p in files], fmt, config, today_, funds)
 
 

@@ -23,7 +23,7 @@ def extract(pdf: Path, output: Path | None, record: bool) -> None:
     """Print the fund data attached to a factsheet PDF, as JSON (exactly as attached).
 
     Exit code 0: extracted; 1: the PDF carries no fund data; 2: a usage or file error."""
-    from ..render.archive import ArchiveError, NoAttachment, read_fund_json, read_record
+    from ..pdf.record import ArchiveError, NoAttachment, read_fund_json, read_record
 
     if not pdf.is_file():
         fail(f"{pdf}: no such file")

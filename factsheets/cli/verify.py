@@ -116,8 +116,7 @@ def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = N
 
 
 def _attached(data: bytes):
-    from ..pdf.text import attached_fund
-    from ..render.archive import ArchiveError
+    from ..pdf.record import ArchiveError, attached_fund
 
     try:
         found = attached_fund(data)

@@ -18,8 +18,8 @@ from typing import Callable
 import yaml
 
 from ..fund.model import LANGS, FundFile
+from .types import NAMES as DOCUMENT_TYPES
 
-DOCUMENT_TYPES = ("factsheet", "kfs", "kid")
 LIBRARY_FILES = {"CN": "cn", "HK": "hk", "EU": "eu"}
 
 
@@ -148,7 +148,7 @@ def parse_library(data: dict | bytes, retired_texts: dict[tuple[str, int], dict[
             # A condition we do not understand must never silently drop a statement.
             raise LibraryError(f"statement {raw['id']}: unknown condition {when!r}")
         documents = tuple(raw.get("documents") or ("factsheet",))
-        if unknown := [d for d in documents if d not in DOCUMENT_TYPES]:
+        if unknown := [d for d in documents if d not in DOCUMENT_TYPES]:  # the registry's (`types.NAMES`)
             raise LibraryError(f"statement {raw['id']}: unknown document type {', '.join(unknown)}")
         texts = {lang: raw[lang] for lang in LANGS if lang in raw}
         repeat = raw.get("repeat")

@@ -15,10 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import get_currency_name
 from markupsafe import Markup
 
-from ..figures.performance import FundFigures, fund_figures
+from ..figures.performance import FundFigures
 from ..fund.model import Distribution, FundFile, ShareClass
 from .chart import COLOURS, allocation_chart, weight_label
-from .disclosures import Facts
 from .localise import Localiser
 
 CHART_YEARS = 10  # the bar chart shows the last ten calendar years; the table lists every year
@@ -272,7 +271,7 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
         caption = N_("Fund and benchmark returns, in percent") if typed.benchmark else N_("Fund returns, in percent")
         basis = fund.performance.basis if fund.performance else None
     elif fund.index and fund.index.annual_returns:
-        values = {y: fund.index.annual_returns[y] for y in _index_years(fund)}
+        values = {y: fund.index.annual_returns[y] for y in index_years(fund)}
         if not values:
             return None
         periods, years = [], sorted(values)
@@ -312,73 +311,9 @@ def backtested_years(fund: FundFile, years: list[int]) -> tuple[int, ...]:
     return tuple(y for y in years if dt.date(y, 12, 31) < fund.index.launch_date)
 
 
-# The template of each document type, by jurisdiction: a house overrides one file by file.
-TEMPLATES = {("factsheet", "CN"): "factsheet.html.j2", ("factsheet", "HK"): "factsheet.html.j2",
-             ("kfs", "CN"): "kfs-cn.html.j2", ("kfs", "HK"): "kfs-hk.html.j2",
-             ("kid", "CN"): "kid.html.j2", ("kid", "HK"): "kid.html.j2"}
-
-
-def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
-    """What a document of the fund shows, which statements depend on."""
-    figures = fund_figures(fund)
-    shows_holdings = fund.holdings is not None and document == "factsheet"
-    # The document's class: a KID's is the PRIIPs representative class, a factsheet's the first.
-    share_class = (fund.priips_class if document == "kid" else None) or fund.fund.share_classes[0]
-    shown = figures
-    if document == "kfs":
-        from . import key_facts
-
-        shown = key_facts.figures(fund)
-    launch_year = False
-    if shown.classes:
-        launch_year = any(perf.allowed.partial_year is not None and str(perf.allowed.partial_year) in perf.fund
-                          for _, perf in shown.classes)
-    elif shown.typed is not None:
-        launch_year = shown.typed.partial_year is not None and shown.typed.partial_year in shown.typed.fund
-    backtested = False
-    if document in ("factsheet", "kfs") and not shown.classes and not (shown.typed is not None and shown.typed.fund):
-        backtested = bool(fund.index and backtested_years(fund, list(_index_years(fund))))
-    return Facts(document, shows_holdings=shows_holdings, shows_performance=figures.shows_performance,
-                 shows_calendar_years=figures.shows_calendar_years, too_young=figures.too_young,
-                 currency=fund.fund.class_currency(share_class), shows_launch_year=launch_year and document != "kid",
-                 shows_backtested_index=backtested)
-
-
-def _index_years(fund: FundFile) -> list[int]:
+def index_years(fund: FundFile) -> list[int]:
     """The index's calendar years a document shows in place of the fund's own figures."""
     if fund.index is None:
         return []
     last = fund.as_of.year if (fund.as_of.month, fund.as_of.day) == (12, 31) else fund.as_of.year - 1
     return sorted(y for y in fund.index.annual_returns if y <= last)
-
-
-def factsheet_facts(fund: FundFile) -> Facts:
-    return document_facts(fund, "factsheet")
-
-
-def statement_values(fund: FundFile, document: str) -> dict[str, object]:
-    """Placeholders of the approved statements that the document computes rather than the fund file
-    gives (a KID's SRI and its words, say): `kid.statement_values` and `key_facts.statement_values`."""
-    if document == "kid":
-        from . import kid
-
-        return kid.statement_values(fund)
-    if document == "kfs":
-        from . import key_facts
-
-        return key_facts.statement_values(fund)
-    return {}
-
-
-def document_context(fund: FundFile, document: str, localisers: dict[str, Localiser], langs: tuple[str, ...],
-                     family: str, colours: tuple[str, ...]) -> dict[str, object]:
-    """What the key facts and KID templates need beyond a factsheet's context (`key_facts.py`, `kid.py`)."""
-    if document == "kid":
-        from . import kid
-
-        return {"document": document, **kid.context(fund, localisers, langs, family, colours)}
-    if document == "kfs":
-        from . import key_facts
-
-        return {"document": document, **key_facts.context(fund, localisers, langs, family, colours)}
-    return {"document": document}

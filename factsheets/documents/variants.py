@@ -59,47 +59,6 @@ def parse_variants(text: str) -> list[Variant]:
     return found
 
 
-# -- documents --------------------------------------------------------------------------------------
-# A fund can have three documents: its factsheet, its key facts (the SFC's Product Key Facts Statement
-# for a Hong Kong fund, the 基金产品资料概要 for a mainland one) and its PRIIPs KID. A factsheet may
-# pair two languages; key facts and KIDs are single-language documents.
-DOCUMENTS = ("factsheet", "kfs", "kid")
-DOCUMENT_NAMES = {"factsheet": "factsheet", "kfs": "key facts", "kid": "PRIIPs KID"}
-
-
-def parse_documents(text: str) -> tuple[str, ...]:
-    """`--doc factsheet,kfs` -> document types, without repeats, in the project's order."""
-    found = [part.strip() for part in text.split(",") if part.strip()]
-    if unknown := [d for d in found if d not in DOCUMENTS]:
-        raise VariantError(f"unknown document type {', '.join(map(repr, unknown))}: use {', '.join(DOCUMENTS)} (comma-separated)")
-    if not found:
-        raise VariantError("no document type given")
-    return tuple(d for d in DOCUMENTS if d in found)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One document to build: a document type in a variant. Its `name` is what follows the fund code
-    in the file name: `bilingual` (a factsheet), `kfs.zh-HK`, `kid.en`."""
-
-    document: str
-    variant: Variant
-
-    @property
-    def name(self) -> str:
-        return self.variant.name if self.document == "factsheet" else f"{self.document}.{self.variant.name}"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def parse_target(name: str) -> Target:
-    document, _, rest = name.partition(".")
-    if document in DOCUMENTS[1:] and rest:
-        return Target(document, parse_variant(rest))
-    return Target("factsheet", parse_variant(name))
-
-
 def own_variants(langs: tuple[str, ...]) -> list[Variant]:
     """A fund's own factsheets: one per language it publishes in, and English paired with each Chinese."""
     found = [Variant((lang,)) for lang in langs]

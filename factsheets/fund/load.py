@@ -225,7 +225,7 @@ def read_positions(path: str | Path) -> dict[str, Position]:
 
 
 # Files beside the fund files that are not fund files: their `schema:` says what they are (a fund's
-# prospectus texts, `key_facts.merge_texts`). A folder's expansion leaves them out.
+# prospectus texts, `ingest.prospectus.merge_texts`). A folder's expansion leaves them out.
 _OTHER_SCHEMA = re.compile(rb"""^\s*["']?schema["']?\s*:\s*["']?prospectus/""", re.M)
 
 

@@ -766,12 +766,12 @@ class _Build:
     # -- the prospectus texts ----------------------------------------------------------------------
 
     def add_texts(self, fund: FundImport) -> None:
-        """The fund's prospectus texts (`<texts>/<fund code>.yaml`, `key_facts.merge_texts`) laid over
+        """The fund's prospectus texts (`<texts>/<fund code>.yaml`, `ingest.prospectus.merge_texts`) laid over
         what the workbook gives, each text recorded at its line of that file; read as a fund file is
         (`load`: a bounded regular file, safe YAML), never through a symbolic link. A fund without such a
         file keeps the workbook's texts (its key facts name what they lack)."""
-        from ..documents.key_facts import merge_texts
         from ..fund.load import data_from_bytes, read_bytes
+        from .prospectus import merge_texts
 
         if fund.errors or not _CODE.fullmatch(fund.code):  # a bad code is a problem of its own: no path is made of it
             return

@@ -120,13 +120,3 @@ def missing_statements(pdf_text: str, statements, decoys: Iterable[str] = ()) ->
     ]
 
 
-def attached_fund(pdf: bytes):
-    """The fund a factsheet PDF was made from, from its attached fund data (PDF/A-3 associated
-    file), validated again; None when the PDF carries none. `verify --attached-fund` uses it
-    in place of `--fund`."""
-    from ..render.archive import NoAttachment, fund_from_pdf
-
-    try:
-        return fund_from_pdf(pdf)
-    except NoAttachment:
-        return None

@@ -20,12 +20,12 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import fonts
 from ..assets import STYLES_DIR, TEMPLATES_DIR
 from ..brand import Brand
-from ..documents import labels as view
+from ..documents import registry
 from ..documents.chart import COLOURS
-from ..documents.localise import FilledStatement, Localiser, fill_statements, risk_labels
+from ..documents.localise import FilledStatement, Localiser, fill_statements
+from ..documents.types import TYPES, document_type
 from ..documents.variants import Variant
 from ..errors import BuildError, FactsheetError
-from ..figures.performance import fund_figures
 from ..fund.model import FundFile
 from . import archive
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
@@ -48,8 +48,6 @@ class Document:
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256 (`inputs`)
 
 
-# A document type's own stylesheet, laid over factsheet.css (and under the user's) for that type only.
-DOCUMENT_STYLES = {"kfs": STYLES_DIR / "kfs.css", "kid": STYLES_DIR / "kid.css"}
 
 
 class Renderer:
@@ -78,9 +76,9 @@ class Renderer:
         except RefusedResource as refused:
             raise FactsheetError(f"styles: {refused}") from None
         # A document type's own stylesheet (styles/kid.css), after the built-in one and before the user's.
-        self.document_styles = {document: (weasyprint.CSS(string=text, base_url=path.as_uri()), text)
-                                for document, path in DOCUMENT_STYLES.items()
-                                for text in [path.read_text(encoding="utf-8")]}
+        self.document_styles = {dtype.name: (weasyprint.CSS(string=text, base_url=path.as_uri()), text)
+                                for dtype in TYPES.values() if dtype.stylesheet
+                                for path in [STYLES_DIR / dtype.stylesheet] for text in [path.read_text(encoding="utf-8")]}
         self.brand = brand
         if brand_css := _brand_css(brand):  # after the built-in and user styles: the configuration wins
             self.stylesheets.append(weasyprint.CSS(string=brand_css))
@@ -108,18 +106,13 @@ class Renderer:
 
     def html(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> tuple[str, list[FilledStatement]]:
         family = fonts.family_name(fonts.script_for(variant.langs))
-        if document == "kfs":  # every field the key facts lack, named, before any statement needs one
-            from ..documents import key_facts
-
-            key_facts.check(fund, variant.langs)
-        facts = view.document_facts(fund, document)
-        values = view.statement_values(fund, document)
-        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
-        statements = fill_statements(fund, variant, facts, values, jurisdiction)
+        dtype, build = document_type(document), registry.builder(document)
+        build.check(fund, variant.langs)  # every field the document lacks, named, before any statement needs one
+        facts = registry.document_facts(fund, document)
+        statements = fill_statements(fund, variant, facts, build.statement_values(fund), dtype.library(fund))
         localisers = {lang: self._localisers[lang] for lang in variant.langs}
         colour = self.brand.primary if self.brand and self.brand.primary else None
         colours = (colour, COLOURS[1]) if colour else COLOURS
-        performance = view.performance_view(fund, fund_figures(fund), localisers, variant.langs, family, colours)
         context = {
             "fund": fund,
             "variant": variant,
@@ -128,19 +121,10 @@ class Renderer:
             "L": self._localisers,
             "t": self._labeller(variant.langs),
             "facts": facts,
-            "category_label": view.CATEGORY_LABELS[fund.fund.category.value],
-            "risk_labels": risk_labels(fund),
-            "performance": performance,
-            "periods": view.PERIOD_LABELS,
-            "terms": view.terms(fund, localisers, variant.langs),
-            "managers": view.managers(fund, variant.langs),
-            "allocations": view.allocations(fund, localisers, variant.langs, family, colour),
-            "exchange": view.exchange, "provider": view.provider, "currency": view.currency, "class_name": view.class_name,
-            "roles": view.ROLES, "dealing": view.DEALING,
             "statements": {block: [s for s in statements if s.block == block] for block in ("risk", "performance", "disclaimer")},
+            **registry.context(fund, document, localisers, variant.langs, family, colours, colour),
         }
-        context |= view.document_context(fund, document, localisers, variant.langs, family, colours)
-        return self.env.get_template(view.TEMPLATES[(document, fund.jurisdiction)]).render(context), statements
+        return self.env.get_template(dtype.template(fund.jurisdiction)).render(context), statements
 
     # -- PDF ------------------------------------------------------------------
     def _page_css(self, variant: Variant, family: str) -> str:

@@ -191,7 +191,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
     def describe(sha: str, data: bytes) -> dict:
         """Record, fund data and page count of a version (read once per SHA-256)."""
         if sha not in described:
-            from ..render.archive import ArchiveError, read_fund_json, read_record
+            from ..pdf.record import ArchiveError, read_fund_json, read_record
 
             info: dict = {"record": {}, "fund_json": None, "fund": {}, "pages": 0, "problem": ""}
             try:

@@ -1,5 +1,5 @@
-"""Run the rules: on a fund file (`check`), on a PDF (`verify`), and on a fund rendered in memory
-through the current templates and styles (`check --render`)."""
+"""Run the rules: on a fund file (`check`) and on a PDF (`verify`). A fund rendered in memory through the
+current templates and styles (`check --render`) is `build.render_check`'s."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import TemplateError
 from pydantic import ValidationError
 
 from ..documents.disclosures import Library
 from ..documents.disclosures import library as default_library
+from ..documents.types import NAMES, TYPES, document_type
 from ..errors import BuildError, FactsheetError, FundFileError, Problem
 from ..fund.load import data_from_bytes, read_bytes
 from ..fund.model import FundFile
@@ -21,10 +21,9 @@ from ..pdf.text import pdf_pages_text
 from . import REGISTRY, rules
 from .base import Finding, FundContext, PdfContext
 from .disclosures import pins as default_pins
-from .pdf import RenderFailed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..render.renderer import Renderer
+    pass
 
 DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
 
@@ -104,15 +103,15 @@ def expected_statements(langs: tuple[str, ...], fund: FundFile | None = None, ju
     without, each statement of the jurisdiction's library that every such document carries (no
     `when`), its placeholders open."""
     if fund is not None:
-        from ..documents.labels import document_facts, statement_values
         from ..documents.localise import fill_statements
+        from ..documents.registry import builder, document_facts
         from ..documents.variants import Variant
 
-        jurisdiction = "EU" if document == "kid" else fund.jurisdiction
+        jurisdiction = document_type(document).library(fund)
         lib = default_library(jurisdiction)
         facts = document_facts(fund, document)
         try:  # what the document computes (a KID's SRI)
-            values = statement_values(fund, document)
+            values = builder(document).statement_values(fund)
         except FactsheetError:  # a KID whose figures cannot be computed: its statements with placeholders open
             return [Expected(s.id, s.version, lang, s.texts[lang], exact=not s.placeholders(lang))
                     for s in lib.applicable(fund, facts) for lang in langs if lang in s.texts]
@@ -128,13 +127,12 @@ def guess_library(text: str, jurisdictions: tuple[str, ...] = ("CN", "HK", "EU")
     """For a PDF checked without its fund: the (jurisdiction, document type) whose unconditional,
     placeholder-free statements its text (normalised) holds the most of; a mainland factsheet when
     none stands out (the first jurisdiction's factsheet, when `jurisdictions` are given)."""
-    from ..documents.disclosures import DOCUMENT_TYPES
     from ..pdf.text import normalise
 
-    best, score = (jurisdictions[0], "factsheet"), 0
+    best, score = (jurisdictions[0], NAMES[0]), 0
     for jurisdiction in jurisdictions:
         lib = default_library(jurisdiction)
-        for document in DOCUMENT_TYPES:
+        for document in NAMES:
             found = sum(1 for st in lib.statements if st.when is None and document in st.documents
                         for lang, wording in st.texts.items() if not st.placeholders(lang) and normalise(wording) in text)
             if found > score:
@@ -146,14 +144,13 @@ def recorded_document(data: bytes) -> str | None:
     """The document type a PDF made by factsheets says it is: the one type that every statement its XMP
     record lists (id@version) belongs to in the libraries (a key facts statement carries hk-kfs-header,
     which no factsheet does); None without a record, or when the statements do not tell."""
-    from ..documents.disclosures import DOCUMENT_TYPES
-    from ..render.archive import ArchiveError, read_record
+    from ..pdf.record import ArchiveError, read_record
 
     try:
         carried = read_record(data).get("statements") or []
     except (ArchiveError, ValueError, KeyError, TypeError):
         return None
-    types = set(DOCUMENT_TYPES)
+    types = set(NAMES)
     known = {s.id: set(s.documents) for jurisdiction in ("CN", "HK", "EU") for s in default_library(jurisdiction).statements}
     for item in carried:
         sid = str(item).partition("@")[0]
@@ -168,10 +165,15 @@ def document_of(data: bytes, text: str, fund: FundFile | None) -> tuple[str, str
     document = recorded_document(data)
     if fund is None:
         jurisdiction, guessed = guess_library(text)
-        return ("EU" if document == "kid" else jurisdiction, document or guessed)
+        return (library_of(document, jurisdiction) if document else jurisdiction, document or guessed)
     if document is None:
         document = guess_library(text, (fund.jurisdiction, "EU"))[1]
-    return ("EU" if document == "kid" else fund.jurisdiction, document)
+    return (document_type(document).library(fund), document)
+
+
+def library_of(document: str, jurisdiction: str) -> str:
+    """The statement library of a document type of a fund of `jurisdiction` (a KID's: the EU's)."""
+    return "EU" if TYPES[document].eu_library else jurisdiction
 
 
 def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
@@ -197,7 +199,7 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     if document is None:
         jurisdiction, document = document_of(data, inspection.text, fund)
     else:
-        jurisdiction = "EU" if document == "kid" else fund.jurisdiction if fund is not None else guess_library(inspection.text)[0]
+        jurisdiction = library_of(document, fund.jurisdiction if fund is not None else guess_library(inspection.text)[0])
     expected = expected_statements(langs, fund, jurisdiction, document)
     decoys = fund.free_texts(langs) if fund is not None else []
     try:  # the build's own judge, on PDFium's reading, placing the statements as PDF001 does
@@ -228,55 +230,6 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 
 
-def render_findings(fund: FundFile, file: str, variants: list | dict | None, renderer: Renderer | None = None,
-                    documents: tuple[str, ...] = ("factsheet", "kid")) -> list[Finding]:
-    """Render each document of the fund in memory (writing nothing) as `build` does (`pipeline.plan`: the
-    documents and variants it would build; `variants` for every document type, or per type in a dict, each
-    fund's own where None), through `pipeline.render_document` and its verification of every statement,
-    and run the PDF rules on the result; then the cross-document rules (`rules.consistency`) on what the
-    documents print. A fund's PRIIPs KID is rendered whatever its length (KD001 says when it is too long)."""
-    from ..build.pipeline import plan, render_document
-    from ..documents.variants import Target
-    from .consistency import compare_documents, printed_figures
-
-    findings: list[Finding] = []
-    if fund.history_paths() and not fund.files:  # `check` validates without reading the history files
-        from ..fund.validate import with_history
-
-        try:
-            fund = with_history(fund, Path(file).parent, file)
-        except FactsheetError:
-            return findings  # history files that cannot be read are a finding of their own (PF001), reported once
-    if any(name not in fund.files for _, name in fund.history_paths()):
-        return findings  # a history file that cannot be read is a finding of its own (PF001)
-    if "kid" in documents and fund.priips is not None:
-        findings += _kid_findings(fund, file, renderer)
-    made = []
-    chosen = variants if isinstance(variants, dict) else {document: variants for document in documents}
-    targets = [item for document in documents if document != "kid" for item in plan(fund, (document,), chosen.get(document), file)]
-    for target, why in targets:
-        if why:  # skipped by `build` too
-            continue
-        variant, name = target.variant, target.name
-        try:
-            document = render_document(fund, variant, renderer, target.document)
-        except BuildError as error:
-            findings += build_error_findings(error, file, fund, Target(target.document, variant))
-            continue
-        except (FactsheetError, TemplateError) as error:
-            rule = RenderFailed()
-            findings.append(Finding(rule.code, rule.name, rule.severity, f"{name}: {type(error).__name__}: {error}",
-                                    file, fund.code))
-            continue
-        for finding in check_pdf_bytes(document.pdf, file, fund=fund, langs=variant.langs, document=target.document):
-            finding.message = f"{name}: {finding.message}"
-            finding.fund = fund.code
-            findings.append(finding)
-        made.append(printed_figures(document.pdf, name, target.document, variant.langs))
-    findings += compare_documents(made, fund, file)
-    return findings
-
-
 # The fund-file rules whose findings stop the build too: a document with banned wording, a mainland
 # figure without its benchmark, or a typed figure the history contradicts is never written.
 BUILD_BLOCKERS = ("DS003", "PF001", "PF002", "PF005")
@@ -289,29 +242,3 @@ def build_blockers(fund: FundFile, source: str) -> list[Finding]:
     return [f for code in BUILD_BLOCKERS for f in REGISTRY[code].check(ctx) if f.severity == "error"]
 
 
-def _kid_findings(fund: FundFile, file: str, renderer: Renderer | None) -> list[Finding]:
-    """The KID rendered in memory, whatever its length, and the PDF rules on it (KD001: more than three
-    pages). A KID whose figures cannot be computed, or that its fund file contradicts, is not rendered:
-    the fund rules report why (KD002, KD003)."""
-    from ..build.pipeline import default_renderer
-    from ..documents.kid import disagreements, figures
-    from ..documents.variants import Target, Variant
-
-    try:
-        if disagreements(fund, figures(fund)):
-            return []
-    except FactsheetError:
-        return []
-    target = Target("kid", Variant(("en",)))
-    try:
-        document = (renderer or default_renderer()).render(fund, target.variant, "kid")
-    except BuildError as error:
-        return build_error_findings(error, file, fund, target)
-    except (FactsheetError, TemplateError) as error:
-        rule = RenderFailed()
-        return [Finding(rule.code, rule.name, rule.severity, f"{target.name}: {type(error).__name__}: {error}", file, fund.code)]
-    findings = check_pdf_bytes(document.pdf, file, fund=fund, langs=target.variant.langs, document="kid")
-    for finding in findings:
-        finding.message = f"{target.name}: {finding.message}"
-        finding.fund = fund.code
-    return findings

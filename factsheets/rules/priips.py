@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..documents.types import KID
+from ..pdf.layout import overflow
 from .base import Finding, FundContext, PdfContext, Rule, register
 
 
@@ -39,12 +41,9 @@ class KidTooLong(Rule):
     )
 
     def check(self, ctx: PdfContext) -> Iterable[Finding]:
-        from ..build.pipeline import PAGE_LIMITS
-
-        limit = PAGE_LIMITS["kid"]
-        if ctx.document != "kid" or ctx.inspection.pages <= limit:
+        limit = KID.page_limit
+        if ctx.document != KID.name or ctx.inspection.pages <= limit:
             return
-        from ..build.pipeline import overflow
 
         yield self.finding(ctx, f"the KID has {ctx.inspection.pages} pages, more than the {limit} A4 sides it may have"
                                 + (f"; {overflow(ctx.pdf, limit)}" if ctx.pdf else ""), location=f"page {limit + 1}")

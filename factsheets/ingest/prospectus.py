@@ -1,0 +1,39 @@
+"""The prospectus texts: what the key facts and the KID need from the offering documents, which a house's
+legal team keeps, not the administrator's export. A small YAML file per fund (`examples/prospectus/<code>.yaml`,
+`schema: prospectus/v1`, `fund: <code>`, `texts:` with fields of the fund file's `fund:` section) that
+`merge_texts` lays over the fund data before validation."""
+
+from __future__ import annotations
+
+from ..errors import FundFileError, Problem
+
+TEXT_FIELDS = ("management_company", "custodian", "dealing", "financial_year_end", "product", "objective", "strategy",
+               "derivatives", "key_risks", "guarantee", "risk_return", "additional_information", "contact", "legal_form",
+               "ucits", "past_performance_url", "scenarios_url")
+
+
+def merge_texts(data: dict, prospectus: object, source: str = "<prospectus>") -> dict:
+    """The fund data (a raw fund file mapping) with a prospectus file's texts laid over its `fund:`
+    section; a FundFileError naming `source` and every problem at once (an unknown field, another
+    fund's file). The result is validated as any fund file is."""
+    found: list[Problem] = []
+    if not isinstance(prospectus, dict):
+        raise FundFileError(source, [Problem("", "a prospectus file is a mapping with schema, fund and texts")])
+    if prospectus.get("schema") != "prospectus/v1":
+        found.append(Problem("schema", "must be prospectus/v1"))
+    code = str(((data.get("fund") or {}) if isinstance(data.get("fund"), dict) else {}).get("code", ""))
+    if str(prospectus.get("fund", "")) != code:
+        found.append(Problem("fund", f"{prospectus.get('fund')!r} is not the fund {code!r}: the texts of another fund?"))
+    texts = prospectus.get("texts")
+    if not isinstance(texts, dict):
+        found.append(Problem("texts", "is required: a mapping of fund fields to their texts"))
+        texts = {}
+    found += [Problem(f"texts.{key}", f"is not a prospectus field: use {', '.join(TEXT_FIELDS)}")
+              for key in texts if key not in TEXT_FIELDS]
+    if unknown := [k for k in prospectus if k not in ("schema", "fund", "texts")]:
+        found += [Problem(str(k), "is not a key of a prospectus file (schema, fund, texts)") for k in unknown]
+    if found:
+        raise FundFileError(source, found)
+    merged = dict(data)
+    merged["fund"] = {**data["fund"], **texts}
+    return merged
