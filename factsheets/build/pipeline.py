@@ -21,8 +21,9 @@ from ..fund.model import FundFile
 from ..render.renderer import Document, Renderer
 from ..fund.validate import validate_data, with_history
 from ..documents.registry import builder
-from ..documents.types import Target, document_type, parse_target
+from ..documents.types import DocumentType, Target, document_type, parse_target
 from ..documents.variants import Variant, parse_variant
+from ..pdf.document import PdfFile
 from ..pdf.layout import layout_warnings, overflow
 from ..pdf.text import place
 from ..files import write_atomic
@@ -47,17 +48,23 @@ def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer |
     if missing := missing_texts(fund, variant):
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
     rendered = (renderer or default_renderer()).render(fund, variant, document)
-    dtype = document_type(document)
+    with PdfFile(rendered.pdf) as pdf:  # read back once, by every check below
+        return _verified(fund, rendered, pdf, document_type(document), renderer)
+
+
+def _verified(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, renderer: Renderer | None) -> Document:
+    """The rendered document, once its page count, layout and every statement are checked in its PDF."""
+    variant = rendered.variant
     name = dtype.target_name(variant)
     limit = dtype.page_limit
     if limit is not None and rendered.pages > limit:
         raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {dtype.title} may "
-                                     f"have; {overflow(rendered.pdf, limit)}; no PDF written"])
-    rendered.warnings = layout_warnings(rendered.pdf)
+                                     f"have; {overflow(pdf, limit)}; no PDF written"])
+    rendered.warnings = layout_warnings(pdf)
     if rendered.warnings and getattr(renderer or default_renderer(), "strict_layout", False):
         raise BuildError(fund.code, [f"{name}: {w}; no PDF written (--strict-layout)" for w in rendered.warnings])
     decoys = fund.free_texts(variant.langs)
-    problems = judge(rendered.pdf, lambda text: place(text, rendered.statements, decoys),
+    problems = judge(pdf, lambda text: place(text, rendered.statements, decoys),
                      {(s.id, lang): text for s in rendered.statements for lang, text in s.texts.items()},
                      {s.id: s.version for s in rendered.statements})
     if problems:

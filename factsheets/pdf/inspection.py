@@ -4,13 +4,13 @@ it. Whether a statement can be seen is `legibility.judge`'s, the build's own jud
 
 from __future__ import annotations
 
-import io
 import re
 import string
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..errors import FactsheetError
+from .document import PdfFile, opened
 from .text import Span, normalise, place, prose_spans
 
 _CID = re.compile(r"^\(cid:\d+\)$")
@@ -93,41 +93,45 @@ def statement_pattern(template: str) -> re.Pattern[str]:
     return re.compile(".{1,80}?".join(parts))
 
 
-def inspect_pdf(data: bytes) -> Inspection:
+def inspect_pdf(data: bytes | PdfFile) -> Inspection:
     """Extract every character (the text `verify` places statements in); raise PdfError when the file is not a readable PDF."""
-    import pdfplumber  # costly import: only when a PDF is read
-    import pikepdf
     from pdfminer.pdfparser import PDFSyntaxError
 
-    if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+    raw = data.data if isinstance(data, PdfFile) else data
+    if not raw.startswith(b"%PDF-") and b"%PDF-" not in raw[:1024]:
         raise PdfError("not a PDF file")
     try:
-        with pikepdf.open(io.BytesIO(data)) as document:
-            lang = document.Root.get("/Lang")
-            declared = str(lang) if lang else None
-        text: list[str] = []
-        char_pages: list[int] = []
-        unmapped: dict[int, int] = {}
-        textless: list[int] = []
-        with pdfplumber.open(io.BytesIO(data)) as document:
-            pages = len(document.pages)
-            for number, page in enumerate(document.pages, 1):
-                chars = page.chars
-                if not any(c["text"].strip() for c in chars):
-                    textless.append(number)
-                for char in chars:
-                    value = char["text"]
-                    if _CID.match(value) or "\ufffd" in value:
-                        unmapped[number] = unmapped.get(number, 0) + 1
-                        continue
-                    shown = normalise(value)
-                    text.append(shown)
-                    char_pages += [number] * len(shown)
+        with opened(data) as file:
+            if "inspection" not in file.cache:
+                file.cache["inspection"] = _inspect(file)
+            return file.cache["inspection"]  # type: ignore[return-value]
     except PdfError:
         raise
     except (PDFSyntaxError, Exception) as error:  # pikepdf and pdfminer raise many types for broken files
         message = re.sub(r"^stream <[^>]*>: ", "", str(error))  # pikepdf names the in-memory stream
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {message}") from None
+
+
+def _inspect(file: PdfFile) -> Inspection:
+    lang = file.pikepdf.Root.get("/Lang")
+    declared = str(lang) if lang else None
+    text: list[str] = []
+    char_pages: list[int] = []
+    unmapped: dict[int, int] = {}
+    textless: list[int] = []
+    pages = len(file.plumber.pages)
+    for number, page in enumerate(file.plumber.pages, 1):
+        chars = page.chars
+        if not any(c["text"].strip() for c in chars):
+            textless.append(number)
+        for char in chars:
+            value = char["text"]
+            if _CID.match(value) or "\ufffd" in value:
+                unmapped[number] = unmapped.get(number, 0) + 1
+                continue
+            shown = normalise(value)
+            text.append(shown)
+            char_pages += [number] * len(shown)
     return Inspection(pages, "".join(text), declared, unmapped, textless, char_pages)
 
 

@@ -3,20 +3,19 @@ a document's page limit."""
 
 from __future__ import annotations
 
+from .document import PdfFile, opened
 from .text import pdf_pages_text
 
 FOOTER_PT = 45  # the page's bottom margin, where the running footer (fund name, page numbers) stands
 LONELY_LINES = 6  # a last page with this many lines or fewer is a layout failure, not a page
 
 
-def layout_warnings(pdf: bytes) -> list[str]:
+def layout_warnings(pdf: bytes | PdfFile) -> list[str]:
     """A last page that holds only a footnote or a source line: a reader turns the page for nothing, and a
     designer should tighten the layout (the build reports it; `--strict-layout` makes it an error)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    pages = len(document)
-    try:
+    with opened(pdf) as file:
+        document = file.pdfium
+        pages = len(document)
         if pages < 2:
             return []
         page = document[pages - 1]
@@ -26,15 +25,13 @@ def layout_warnings(pdf: bytes) -> list[str]:
         words = " ".join(textpage.get_text_bounded(0, FOOTER_PT, page.get_width(), page.get_height()).split())
         textpage.close()
         page.close()
-    finally:
-        document.close()
     if len(lines) <= LONELY_LINES:
         return [f"the last page (page {pages}) holds only {len(lines)} line{'s' * (len(lines) != 1)} "
                 f"({words[:60]!r}): tighten the layout so that it fits the page before"]
     return []
 
 
-def overflow(pdf: bytes, limit: int) -> str:
+def overflow(pdf: bytes | PdfFile, limit: int) -> str:
     """What runs past the page limit: the first words of the first page too many."""
     pages = pdf_pages_text(pdf)
     words = " ".join(" ".join(pages[limit:]).split())[:80]

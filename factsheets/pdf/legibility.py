@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from ..errors import StatementProblem
+from .document import PdfFile, opened
+from .glyphs import read
 
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
 MIN_SIZE_PT = 7.0
@@ -106,10 +108,8 @@ class PdfReading:
     """A PDF as PDFium reads it: the text of all pages (white space removed, as `verify.normalise`
     does), each character's glyph (size, box), the text's line boxes, and the page rasters."""
 
-    def __init__(self, pdf: bytes):
-        import pypdfium2 as pdfium
-
-        self._pdf = pdfium.PdfDocument(pdf)
+    def __init__(self, pdf: PdfFile):
+        self._pdf = pdf.pdfium  # the file's: closed with it
         self._pages: dict[int, object] = {}
         self._textpages: dict[int, object] = {}
         self.sizes: list[tuple[int, int]] = []  # each page's raster size at SCALE (the visible page)
@@ -137,7 +137,6 @@ class PdfReading:
             textpage.close()
         for page in self._pages.values():
             page.close()
-        self._pdf.close()
 
     def __enter__(self) -> PdfReading:
         return self
@@ -399,7 +398,7 @@ def _quote(some: list[_Seen], every: list[_Seen]) -> str:
     return shown + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
 
 
-def judge(pdf: bytes, locate: Callable[[str], Mapping[Key, list[Span]]], wordings: Mapping[Key, str | None],
+def judge(pdf: bytes | PdfFile, locate: Callable[[str], Mapping[Key, list[Span]]], wordings: Mapping[Key, str | None],
           versions: Mapping[str, int] | None = None) -> list[StatementProblem]:
     """Why each mandatory statement of a PDF cannot be seen, or nothing when every one can.
 
@@ -408,8 +407,12 @@ def judge(pdf: bytes, locate: Callable[[str], Mapping[Key, list[Span]]], wording
     check). `wordings` gives each (id, language)'s exact text, or None for a statement with open
     placeholders (judged only where it is found). The problems are "missing" (not in PDFium's
     text), "size", "page", "ink", "contrast", "overlap" and "undrawable"."""
-    from .glyphs import read
+    with opened(pdf) as file:
+        return _judge(file, locate, wordings, versions)
 
+
+def _judge(pdf: PdfFile, locate: Callable[[str], Mapping[Key, list[Span]]], wordings: Mapping[Key, str | None],
+           versions: Mapping[str, int] | None) -> list[StatementProblem]:
     problems: list[StatementProblem] = []
     with PdfReading(pdf) as reading:
         placed = locate(reading.text)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from .document import PdfFile, opened
 from .text import normalise, pdf_pages_text
 
 # The fee rows of factsheets and key facts alike (`view.FEE_ROWS`), by the Fees field they print.
@@ -144,29 +145,23 @@ _YEAR_CELL = re.compile(r"^((?:19|20)\d\d)\*?$")
 _VALUE_CELL = re.compile(r"^([\u2212-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?)%$|^(–)$")
 
 
-def _runs(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]]:
+def _runs(file: PdfFile) -> list[list[tuple[float, float, float, float, str]]]:
     """Each page's runs of text as PDFium finds them (a table cell is one), with their boxes in points
     (left, bottom, right, top; y upwards)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        pages = []
-        for page in document:
-            textpage = page.get_textpage()
-            runs = []
-            for i in range(textpage.count_rects()):
-                box = textpage.get_rect(i)
-                runs.append((*box, textpage.get_text_bounded(*box).strip()))
-            textpage.close()
-            page.close()
-            pages.append(runs)
-        return pages
-    finally:
-        document.close()
+    pages = []
+    for page in file.pdfium:
+        textpage = page.get_textpage()
+        runs = []
+        for i in range(textpage.count_rects()):
+            box = textpage.get_rect(i)
+            runs.append((*box, textpage.get_text_bounded(*box).strip()))
+        textpage.close()
+        page.close()
+        pages.append(runs)
+    return pages
 
 
-def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+def _years_tables(pdf: bytes | PdfFile, langs: tuple[str, ...]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """The table of calendar-year returns (factsheets' and key facts' alike): a row of year headings, and
     under it a row per class and one for the benchmark, each figure right-aligned under its year. The
     first row is the representative class's; the row labelled as the benchmark, the benchmark's."""
@@ -175,7 +170,9 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
     own: dict[int, Decimal] = {}
     bench: dict[int, Decimal] = {}
     headed: set[tuple[int, ...]] = set()  # a table run over onto the next page repeats its headings there
-    for runs in _runs(pdf):
+    with opened(pdf) as file:
+        pages = _runs(file)
+    for runs in pages:
         years = [(r, int(m.group(1))) for r in runs if (m := _YEAR_CELL.match(r[4]))]
         rows_at = sorted({round(r[3]) for r, _ in years}, reverse=True)
         headings = [top for top in rows_at if sum(1 for r, _ in years if abs(r[3] - top) <= 1) >= 2]
@@ -219,8 +216,13 @@ def _years_tables(pdf: bytes, langs: tuple[str, ...]) -> tuple[dict[int, Decimal
     return own, bench
 
 
-def read(pdf: bytes, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
+def read(pdf: bytes | PdfFile, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
     """The figures a PDF prints, read from its text in its languages."""
+    with opened(pdf) as opened_pdf:
+        return _read(opened_pdf, name, document, langs, file)
+
+
+def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: str | None) -> Printed:
     pages = pdf_pages_text(pdf)
     text = normalise("".join(pages))
     langs = tuple(langs) or ("en",)

@@ -4,10 +4,11 @@ attached to it (`fund.json`, a PDF/A-3 associated file). `render.archive` writes
 
 from __future__ import annotations
 
-import io
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import FactsheetError
+from .document import PdfFile, opened
 
 if TYPE_CHECKING:
     from ..fund.model import FundFile
@@ -15,17 +16,13 @@ if TYPE_CHECKING:
 ATTACHMENT_NAME = "fund.json"
 
 
-
 ATTACHMENT_RELATIONSHIP = "Source"  # the data the document was made from (ISO 32000-2, 7.11.3)
-
 
 
 NS = "https://factsheets.invalid/ns/xmp/1.0/"  # `fs:`; a name, not a location
 
 
-
 PREFIX = "fs"
-
 
 
 # Property, XMP value type, description: what the PDF/A extension schema declares.
@@ -42,10 +39,8 @@ PROPERTIES = (
 )
 
 
-
 class ArchiveError(FactsheetError, ValueError):
     pass
-
 
 
 # -- reading back ---------------------------------------------------------------
@@ -53,19 +48,21 @@ class NoAttachment(ArchiveError):
     pass
 
 
-
-def _open(pdf: bytes):
+@contextmanager
+def _open(pdf: bytes | PdfFile) -> Iterator:
+    """pikepdf's document of the PDF (the file's own, for a `PdfFile`), or an ArchiveError."""
     import pikepdf
 
-    try:
-        return pikepdf.open(io.BytesIO(pdf))
-    except pikepdf.PdfError as error:
-        reason = str(error).rsplit(": ", 1)[-1]  # without pikepdf's name for the in-memory stream
-        raise ArchiveError(f"not a readable PDF ({reason})") from None
+    with opened(pdf) as file:
+        try:
+            document = file.pikepdf
+        except pikepdf.PdfError as error:
+            reason = str(error).rsplit(": ", 1)[-1]  # without pikepdf's name for the in-memory stream
+            raise ArchiveError(f"not a readable PDF ({reason})") from None
+        yield document
 
 
-
-def read_fund_json(pdf: bytes) -> bytes:
+def read_fund_json(pdf: bytes | PdfFile) -> bytes:
     """The fund data attached to a factsheet PDF, as written (JSON bytes)."""
     with _open(pdf) as document:
         files = document.attachments
@@ -74,8 +71,7 @@ def read_fund_json(pdf: bytes) -> bytes:
         return files[ATTACHMENT_NAME].get_file().read_bytes()
 
 
-
-def read_record(pdf: bytes) -> dict[str, object]:
+def read_record(pdf: bytes | PdfFile) -> dict[str, object]:
     """The `fs:` XMP properties of a factsheet PDF (statements as a list)."""
     with _open(pdf) as document:
         meta = document.open_metadata()
@@ -86,7 +82,6 @@ def read_record(pdf: bytes) -> dict[str, object]:
                 value = meta[key]
                 found[name] = sorted(value) if isinstance(value, (set, list)) else value
         return found
-
 
 
 def fund_from_pdf(pdf: bytes) -> FundFile:

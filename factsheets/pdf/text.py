@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-import pypdfium2 as pdfium
+from .document import PdfFile, opened
 
 _SPACE = re.compile(r"[\s\u00ad\u200b]+")
 
@@ -17,20 +17,11 @@ def normalise(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def pdf_pages_text(pdf: bytes) -> list[str]:
+def pdf_pages_text(pdf: bytes | PdfFile) -> list[str]:
     """The text of each page, read by PDFium (Chrome's PDF engine): an independent reader,
     and some 15 times faster than pypdf here (6.5 ms against 114 ms for a two-page factsheet)."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        pages = []
-        for page in document:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-        return pages
-    finally:
-        document.close()
+    with opened(pdf) as file:
+        return file.pages_text
 
 
 @dataclass(frozen=True)

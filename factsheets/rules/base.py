@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..documents.disclosures import Library
     from ..errors import StatementProblem
     from ..fund.model import FundFile
+    from ..pdf.document import PdfFile
     from ..pdf.inspection import Expected, Inspection
 
 Severity = Literal["error", "warning"]
@@ -144,7 +145,8 @@ class PdfContext:
     langs_guessed: bool = False  # no language declared or detected: the fund's languages are assumed
     pages_text: list[str] = field(default_factory=list)  # each page's text as PDFium reads it, lines kept
     document: str = "factsheet"  # factsheet, kfs or kid: what the PDF is (given, or told from its statements)
-    pdf: bytes = b""  # the file itself, for what runs past a page limit (KD001)
+    pdf: bytes = b""  # the file itself
+    opened: PdfFile | None = None  # the file, opened once for every rule (`pdf.document`)
 
     @property
     def fund_code(self) -> str | None:

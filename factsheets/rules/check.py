@@ -16,6 +16,7 @@ from ..errors import BuildError, FactsheetError, FundFileError, Problem
 from ..fund.load import data_from_bytes, read_bytes
 from ..fund.model import FundFile
 from ..fund.validate import problems_of, validate_model
+from ..pdf.document import PdfFile, opened
 from ..pdf.inspection import Expected, PdfError, inspect_pdf, langs_of, locate
 from ..pdf.text import pdf_pages_text
 from . import REGISTRY, rules
@@ -140,7 +141,7 @@ def guess_library(text: str, jurisdictions: tuple[str, ...] = ("CN", "HK", "EU")
     return best
 
 
-def recorded_document(data: bytes) -> str | None:
+def recorded_document(data: bytes | PdfFile) -> str | None:
     """The document type a PDF made by factsheets says it is: the one type that every statement its XMP
     record lists (id@version) belongs to in the libraries (a key facts statement carries hk-kfs-header,
     which no factsheet does); None without a record, or when the statements do not tell."""
@@ -159,7 +160,7 @@ def recorded_document(data: bytes) -> str | None:
     return types.pop() if len(types) == 1 and carried else None
 
 
-def document_of(data: bytes, text: str, fund: FundFile | None) -> tuple[str, str]:
+def document_of(data: bytes | PdfFile, text: str, fund: FundFile | None) -> tuple[str, str]:
     """(jurisdiction of its statements, document type) of a PDF checked without `--doc`: the type from its
     XMP record, else from its text (`guess_library`, within the fund's jurisdiction when it is known)."""
     document = recorded_document(data)
@@ -176,7 +177,7 @@ def library_of(document: str, jurisdiction: str) -> str:
     return "EU" if TYPES[document].eu_library else jurisdiction
 
 
-def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
+def check_pdf_bytes(data: bytes | PdfFile, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
                     document: str | None = None) -> list[Finding]:
     """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF.
 
@@ -187,6 +188,13 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass. The
     document type (factsheet, kfs, kid), whose statements are required, is `document`, else what the
     PDF's XMP record or its text says it is (`document_of`)."""
+    with opened(data) as pdf:
+        return _check_pdf(pdf, file, fund, langs, document)
+
+
+def _check_pdf(data: PdfFile, file: str, fund: FundFile | None, langs: tuple[str, ...] | None,
+               document: str | None) -> list[Finding]:
+    """`check_pdf_bytes` on a PDF opened once for all its rules (`pdf.document.PdfFile`)."""
     from pypdfium2 import PdfiumError
 
     from ..pdf.legibility import judge
@@ -207,7 +215,8 @@ def check_pdf_bytes(data: bytes, file: str, *, fund: FundFile | None = None, lan
     except PdfiumError as error:  # a file pdfminer could read and PDFium cannot
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
-                     judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data), document=document, pdf=data)
+                     judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data), document=document, pdf=data.data,
+                     opened=data)
     findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     if fund is None:
         for f in findings:

@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from itertools import combinations
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..documents.localise import half_up
 from ..fund.model import LANGS, FundFile
@@ -27,8 +27,11 @@ WHY = ("The SFC has stopped funds from being marketed over a Product Key Facts S
        "cn-kfs-header), and the factsheet is marketing material made from the same data. A figure shown two ways\n"
        "in one fund's documents is wrong in one of them.\n")
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..pdf.document import PdfFile
 
-def printed_figures(pdf: bytes, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
+
+def printed_figures(pdf: bytes | PdfFile, name: str, document: str, langs: tuple[str, ...], file: str | None = None) -> Printed:
     from ..pdf.printed import read
 
     return read(pdf, name, document, langs, file)

@@ -46,7 +46,7 @@ class KidTooLong(Rule):
             return
 
         yield self.finding(ctx, f"the KID has {ctx.inspection.pages} pages, more than the {limit} A4 sides it may have"
-                                + (f"; {overflow(ctx.pdf, limit)}" if ctx.pdf else ""), location=f"page {limit + 1}")
+                                + (f"; {overflow(ctx.opened or ctx.pdf, limit)}" if ctx.pdf else ""), location=f"page {limit + 1}")
 
 
 @register
