@@ -75,10 +75,10 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler goes with --executor dask")
-    from ..render.archive import ArchiveError, check_variant
+    from ..render.archive import ArchiveError, check_pdf_variant
 
     try:
-        pdf_variant_ = check_variant(None if pdf_variant == "plain" else pdf_variant)
+        pdf_variant_ = check_pdf_variant(None if pdf_variant == "plain" else pdf_variant)
     except ArchiveError as error:
         raise click.BadParameter(str(error), param_hint="--pdf-variant") from None
     config = config_of(config_path)

@@ -330,7 +330,7 @@ class KidView:
     other: tuple[str, ...]
 
 
-def view(fund: FundFile) -> KidView:
+def kid_view(fund: FundFile) -> KidView:
     loc = Localiser(ENGLISH)
     found = checked_figures(fund)
     history = history_of(fund)
@@ -433,4 +433,4 @@ def view(fund: FundFile) -> KidView:
 
 
 def context(fund, localisers, langs, family, colours) -> dict[str, object]:
-    return {"kid": view(fund)}
+    return {"kid": kid_view(fund)}

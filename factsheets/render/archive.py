@@ -39,23 +39,23 @@ if TYPE_CHECKING:
     from ..documents.variants import Variant
     from ..fund.model import FundFile
 
-DEFAULT_VARIANT = "pdf/a-3u"
+DEFAULT_PDF_VARIANT = "pdf/a-3u"
 GENERATOR = f"factsheets {__version__}"
 
 
-def variants() -> list[str]:
+def pdf_variants() -> list[str]:
     from weasyprint.pdf import VARIANTS
 
     return sorted(VARIANTS)
 
 
-def check_variant(name: str | None) -> str | None:
+def check_pdf_variant(name: str | None) -> str | None:
     """A WeasyPrint PDF variant name (`pdf/a-3u`, `pdf/ua-1`, ...), or None for a plain PDF."""
     if name is None:
         return None
     name = name.strip().lower()
-    if name not in variants():
-        raise ArchiveError(f"unknown PDF variant {name!r}: use one of {', '.join(variants())}")
+    if name not in pdf_variants():
+        raise ArchiveError(f"unknown PDF variant {name!r}: use one of {', '.join(pdf_variants())}")
     return name
 
 

@@ -52,9 +52,9 @@ class Document:
 
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
-                 pdf_variant: str | None = archive.DEFAULT_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
+                 pdf_variant: str | None = archive.DEFAULT_PDF_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
                  catalogue: Path | None = None):
-        self.pdf_variant = archive.check_variant(pdf_variant)  # None: a plain (tagged) PDF
+        self.pdf_variant = archive.check_pdf_variant(pdf_variant)  # None: a plain (tagged) PDF
         self.strict_layout = strict_layout  # a layout warning (a last page with only a line or two) fails the document
         style_files = [Path(p).resolve() for p in style_files or []]
         self.template_dirs = [*(Path(p).resolve() for p in template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
