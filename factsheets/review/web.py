@@ -15,108 +15,36 @@ Security, as a compliance tool on a shared machine needs it:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import json
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
 from . import Refused, ReviewError
-from .auth import WINDOW, Locked, authenticate
+from .auth import Locked, authenticate
 from .diff import Previews, VisualDiff, data_diff
 from .documents import Document, read_document, read_documents
+from .security import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    ClientLimiter,
+    Csrf,
+    SecurityHeaders,
+    Session,
+    Sessions,
+    client_address,
+    delete_cookie,
+    is_local,
+    set_cookie,
+)
 from .store import Store, is_sha256
 from .workflow import DECIDERS, STATES, SUBMITTERS, Index, decide, short, submit
 
 PACKAGE = Path(__file__).resolve().parent
-SESSION_COOKIE = "fs_session"
-LOGIN_COOKIE = "fs_login"
-CLIENT_FAILURES = 20  # failed log-ins from one address within auth.WINDOW before it must wait
-SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                 b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),  # "no-referrer" makes Chromium send Origin: null on our own forms
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-]
-
-
-@dataclass
-class Session:
-    user: str
-    role: str
-    csrf: str
-    created: float
-    seen: float
-    flash: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
-
-
-class Sessions:
-    """Server-side sessions, keyed by the SHA-256 of the cookie's token."""
-
-    def __init__(self, idle: float, maximum: float, clock=time.monotonic):
-        self.idle, self.maximum, self.clock = idle, maximum, clock
-        self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    def new(self, user: str, role: str) -> str:
-        token = secrets.token_urlsafe(32)
-        now = self.clock()
-        with self._lock:
-            self._sessions[self._key(token)] = Session(user, role, secrets.token_urlsafe(32), now, now)
-        return token
-
-    def get(self, token: str | None) -> tuple[Session | None, bool]:
-        """The live session of a token, touched; and whether the token named one that expired."""
-        if not token:
-            return None, False
-        key, now = self._key(token), self.clock()
-        with self._lock:
-            session = self._sessions.get(key)
-            if session is None:
-                return None, False
-            if now - session.seen > self.idle or now - session.created > self.maximum:
-                del self._sessions[key]
-                return None, True
-            session.seen = now
-            return session, False
-
-    def drop(self, token: str | None) -> None:
-        if token:
-            with self._lock:
-                self._sessions.pop(self._key(token), None)
-
-
-class ClientLimiter:
-    """Failed log-ins per client address, in memory."""
-
-    def __init__(self, limit: int = CLIENT_FAILURES, window: float = WINDOW.total_seconds(), clock=time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, client: str) -> bool:
-        with self._lock:
-            failures, now = self._failures[client], self.clock()
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            return len(failures) >= self.limit
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._failures[client].append(self.clock())
 
 
 class Catalogue:
@@ -167,7 +95,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
     sessions = Sessions(idle_seconds, max_seconds, clock)
     limiter = ClientLimiter(clock=clock)
     catalogue = Catalogue(out)
-    secret = secrets.token_bytes(32)  # signs the log-in form's CSRF token; new at every start
+    csrf = Csrf()
 
     def load(sha: str) -> bytes | None:
         """The bytes of a version: the kept copy, else the output folder's file if it is that version."""
@@ -213,12 +141,6 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         return described[sha]
 
     # -- helpers ------------------------------------------------------------------------
-    def client_of(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
-
-    def session_of(request: Request) -> tuple[Session | None, bool]:
-        return sessions.get(request.cookies.get(SESSION_COOKIE))
-
     def page(request: Request, name: str, context: dict, status: int = 200, session: Session | None = None):
         flash = []
         if session is not None:
@@ -235,58 +157,33 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         query = f"?next={quote(target, safe='')}" + ("&expired=1" if expired else "")
         return RedirectResponse("/login" + query, status_code=303)
 
-    def same_origin(request: Request) -> bool:
-        origin = request.headers.get("origin")
-        if origin is None:  # not sent by every client; the CSRF token still has to match
-            return True
-        host = request.headers.get("host", "")
-        return origin in (f"http://{host}", f"https://{host}")
-
-    async def form_of(request: Request, session: Session | None) -> dict | None:
-        """The posted form, if it carries the right CSRF token and comes from this origin; else None."""
-        if not same_origin(request):
-            return None
-        form = await request.form()
-        token = str(form.get("csrf", ""))
-        if session is None:  # the log-in form: bound to its own cookie
-            nonce = request.cookies.get(LOGIN_COOKIE, "")
-            expected = hmac.new(secret, nonce.encode(), "sha256").hexdigest() if nonce else ""
-        else:
-            expected = session.csrf
-        if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-            return None
-        return {k: form.getlist(k) if k == "part" else str(form.get(k, "")) for k in form.keys()}
-
     def forbidden(request: Request, session: Session | None = None) -> Response:
         return page(request, "error.html", {"title": "Refused", "message":
                     "The form did not carry a valid security token (it may have expired, or come from another site). "
                     "Reload the page and try again."}, status=403, session=session)
 
-    def cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure_cookies, path="/")
-
     # -- log-in and log-out ------------------------------------------------------------------
     def login_page(request: Request, message: str = "", status: int = 200, name: str = ""):
         nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-        token = hmac.new(secret, nonce.encode(), "sha256").hexdigest()
+        token = csrf.login_token(nonce)
         nxt = request.query_params.get("next", "/")
         expired = request.query_params.get("expired") == "1"
-        response = page(request, "login.html", {"login_csrf": token, "message": message, "next": nxt if _local(nxt) else "/",
+        response = page(request, "login.html", {"login_csrf": token, "message": message, "next": nxt if is_local(nxt) else "/",
                                                 "expired": expired, "name": name}, status=status)
-        cookie(response, LOGIN_COOKIE, nonce, max_age=3600)
+        set_cookie(response, LOGIN_COOKIE, nonce, secure=secure_cookies, max_age=3600)
         return response
 
     async def login_get(request: Request):
-        session, _ = session_of(request)
+        session, _ = sessions.of(request)
         if session:
             return RedirectResponse("/", status_code=303)
         return login_page(request)
 
     async def login_post(request: Request):
-        form = await form_of(request, None)
+        form = await csrf.form(request, None)
         if form is None:
             return forbidden(request)
-        client = client_of(request)
+        client = client_address(request)
         name, password = form.get("name", "").strip(), form.get("password", "")
         if limiter.blocked(client):
             store.log(name or "?", "login-failed", detail={"via": "web", "client": client, "reason": "client-limit"})
@@ -301,21 +198,21 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         token = sessions.new(user.name, user.role)  # a new token at every log-in: no session fixation
         store.log(user.name, "login", detail={"via": "web", "client": client})
         nxt = form.get("next", "/")
-        response = RedirectResponse(nxt if _local(nxt) else "/", status_code=303)
-        cookie(response, SESSION_COOKIE, token)
-        response.delete_cookie(LOGIN_COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies)
+        response = RedirectResponse(nxt if is_local(nxt) else "/", status_code=303)
+        set_cookie(response, SESSION_COOKIE, token, secure=secure_cookies)
+        delete_cookie(response, LOGIN_COOKIE, secure=secure_cookies)
         return response
 
     async def logout(request: Request):
-        session, _ = session_of(request)
+        session, _ = sessions.of(request)
         if session is None:
             return to_login(request)
-        if await form_of(request, session) is None:
+        if await csrf.form(request, session) is None:
             return forbidden(request, session)
         sessions.drop(request.cookies.get(SESSION_COOKIE))
-        store.log(session.user, "logout", detail={"via": "web", "client": client_of(request)})
+        store.log(session.user, "logout", detail={"via": "web", "client": client_address(request)})
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies)
+        delete_cookie(response, SESSION_COOKIE, secure=secure_cookies)
         return response
 
     # -- the list -----------------------------------------------------------------------
@@ -341,7 +238,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         return {k: request.query_params.get(k, "") for k in ("fund", "lang", "kind", "status")}
 
     def listing(request: Request):
-        session, expired = session_of(request)
+        session, expired = sessions.of(request)
         if session is None:
             return to_login(request, expired)
         filters = filters_of(request)
@@ -359,7 +256,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
     # -- one document -------------------------------------------------------------------------
     def detail(request: Request, status: int = 200, session: Session | None = None):
         if session is None:
-            session, expired = session_of(request)
+            session, expired = sessions.of(request)
             if session is None:
                 return to_login(request, expired)
         document = request.path_params["document"]
@@ -402,10 +299,10 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         return page(request, "doc.html", context, status=status, session=session)
 
     async def act(request: Request):
-        session, expired = session_of(request)
+        session, expired = sessions.of(request)
         if session is None:
             return to_login(request, expired)
-        form = await form_of(request, session)
+        form = await csrf.form(request, session)
         if form is None:
             return forbidden(request, session)
         document, action = request.path_params["document"], request.path_params["action"]
@@ -443,7 +340,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         return FileResponse(path, media_type="image/png", headers={"cache-control": "private, max-age=86400, immutable"})
 
     def preview(request: Request):
-        session, expired = session_of(request)
+        session, expired = sessions.of(request)
         if session is None:
             return to_login(request, expired)
         sha, number = request.path_params["sha"], request.path_params["page"]
@@ -453,7 +350,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
             return Response("no such page", status_code=404, media_type="text/plain")
 
     def diff_image(request: Request):
-        session, expired = session_of(request)
+        session, expired = sessions.of(request)
         if session is None:
             return to_login(request, expired)
         try:
@@ -463,7 +360,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         return image(path)
 
     def pdf_file(request: Request):
-        session, expired = session_of(request)
+        session, expired = sessions.of(request)
         if session is None:
             return to_login(request, expired)
         document = request.path_params["document"]
@@ -478,7 +375,7 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
                         headers={"content-disposition": f"attachment; filename*=UTF-8''{name}", "cache-control": "no-store"})
 
     async def not_found(request: Request, exc):
-        session, _ = session_of(request)
+        session, _ = sessions.of(request)
         if session is None:
             return to_login(request)
         return page(request, "error.html", {"title": "Not found", "message": "There is no such page."}, status=404, session=session)
@@ -500,34 +397,6 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found}, max_body_size=64 * 1024)
     app.state.sessions = sessions
     return SecurityHeaders(app)
-
-
-class SecurityHeaders:
-    """Adds the security headers to every response (a pure ASGI wrapper)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def sending(message):
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in SECURITY_HEADERS if h[0] not in names)]
-            await send(message)
-
-        return await self.app(scope, receive, sending)
-
-    @property
-    def state(self):
-        return self.app.state
-
-
-def _local(target: str) -> bool:
-    """Only a path on this server is a place to go after log-in (no open redirect)."""
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target and "\n" not in target
 
 
 def _names(fund: dict) -> dict:
