@@ -15,10 +15,7 @@ Security, as a compliance tool on a shared machine needs it:
 
 from __future__ import annotations
 
-import io
-import json
 import secrets
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,7 +24,7 @@ from urllib.parse import quote
 from . import Refused, ReviewError
 from .auth import Locked, authenticate
 from .diff import Previews, VisualDiff, data_diff
-from .documents import Document, read_document, read_documents
+from .documents import read_document, read_documents
 from .security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -41,35 +38,11 @@ from .security import (
     is_local,
     set_cookie,
 )
+from .state import Catalogue, Versions
 from .store import Store, is_sha256
 from .workflow import DECIDERS, STATES, SUBMITTERS, Index, decide, short, submit
 
 PACKAGE = Path(__file__).resolve().parent
-
-
-class Catalogue:
-    """The manifest, read again only when it changed on disk."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self._stamp: tuple | None = None
-        self._documents: list[Document] = []
-        self._lock = threading.Lock()
-
-    def documents(self) -> list[Document]:
-        try:
-            stat = (self.out / "manifest.json").stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            stamp = None
-        with self._lock:
-            if stamp is None or stamp != self._stamp:
-                self._documents = read_documents(self.out)
-                self._stamp = stamp
-            return self._documents
-
-    def by_document(self) -> dict[str, Document]:
-        return {d.document: d for d in self.documents() if d.document}
 
 
 def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("document",), secure_cookies: bool = False,
@@ -97,48 +70,10 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
     catalogue = Catalogue(out)
     csrf = Csrf()
 
-    def load(sha: str) -> bytes | None:
-        """The bytes of a version: the kept copy, else the output folder's file if it is that version."""
-        data = store.blob(sha)
-        if data is not None:
-            return data
-        for doc in catalogue.documents():
-            if doc.sha256 == sha and doc.document:
-                try:
-                    data, current = read_document(out, doc.document)
-                except ReviewError:
-                    continue
-                if current == sha:
-                    return data
-        return None
-
-    previews = Previews(store.cache, load)
+    versions = Versions(out, store, catalogue)
+    previews = Previews(store.cache, versions.load)
     visual = VisualDiff(previews)
-    described: dict[str, dict] = {}
-
-    def describe(sha: str, data: bytes) -> dict:
-        """Record, fund data and page count of a version (read once per SHA-256)."""
-        if sha not in described:
-            from ..pdf.record import ArchiveError, read_fund_json, read_record
-
-            info: dict = {"record": {}, "fund_json": None, "fund": {}, "pages": 0, "problem": ""}
-            try:
-                info["record"] = read_record(data)
-                info["fund_json"] = read_fund_json(data)
-                info["fund"] = json.loads(info["fund_json"])
-            except (ArchiveError, ValueError) as error:
-                info["problem"] = str(error)
-            try:
-                import pikepdf
-
-                with pikepdf.open(io.BytesIO(data)) as pdf:
-                    info["pages"] = len(pdf.pages)
-            except Exception as error:  # a damaged file: shown, not a crash
-                info["problem"] = info["problem"] or f"not a readable PDF: {error}"
-            if len(described) > 4096:
-                described.clear()
-            described[sha] = info
-        return described[sha]
+    describe = versions.describe
 
     # -- helpers ------------------------------------------------------------------------
     def page(request: Request, name: str, context: dict, status: int = 200, session: Session | None = None):
