@@ -1,15 +1,24 @@
-"""What the review page reads from the output folder: its manifest, and its documents' versions."""
+"""What the review page's handlers share, in one object passed to each: the output folder and its
+manifest, the review store, the sign-off configuration, the templates, the previews and diffs, and
+the sessions, rate limit and CSRF check (security.py). Nothing here knows about routes."""
 
 from __future__ import annotations
 
 import io
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ReviewError
+from .diff import Previews, VisualDiff
 from .documents import Document, read_document, read_documents
+from .security import ClientLimiter, Csrf, Sessions
 from .store import Store
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
 
 DESCRIBED_MAX = 4096  # versions whose description is kept in memory; past it the cache starts again
 
@@ -86,3 +95,31 @@ class Versions:
                 described.clear()
             described[sha] = info
         return described[sha]
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Everything a handler of the review page reads or changes."""
+
+    out: Path  # the output folder, resolved
+    store: Store
+    required: tuple[str, ...]  # the parts a checker signs off ("document", or "data" and "commentary")
+    secure_cookies: bool  # mark cookies Secure (the page is served over https)
+    templates: Jinja2Templates
+    catalogue: Catalogue
+    versions: Versions
+    previews: Previews
+    visual: VisualDiff
+    sessions: Sessions
+    limiter: ClientLimiter
+    csrf: Csrf
+
+    @classmethod
+    def create(cls, out: Path, store: Store, templates: Jinja2Templates, *, required: tuple[str, ...], secure_cookies: bool,
+               idle_seconds: float, max_seconds: float, clock) -> ReviewState:
+        catalogue = Catalogue(out)
+        versions = Versions(out, store, catalogue)
+        previews = Previews(store.cache, versions.load)
+        return cls(out=out, store=store, required=required, secure_cookies=secure_cookies, templates=templates,
+                   catalogue=catalogue, versions=versions, previews=previews, visual=VisualDiff(previews),
+                   sessions=Sessions(idle_seconds, max_seconds, clock), limiter=ClientLimiter(clock=clock), csrf=Csrf())
