@@ -28,10 +28,10 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from factsheets import load_fund, render_pdf  # noqa: E402
 from factsheets.review import audit  # noqa: E402
+from factsheets.review.app import create_app  # noqa: E402
 from factsheets.review.auth import add_user  # noqa: E402
 from factsheets.review.diff import Previews, VisualDiff  # noqa: E402
 from factsheets.review.store import Store  # noqa: E402
-from factsheets.review.web import create_app  # noqa: E402
 
 VARIANTS = ("en", "zh-CN", "bilingual", "zh-HK", "en+zh-HK")
 KINDS = ("factsheet", "factsheet", "kfs", "kid")

@@ -56,7 +56,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def site(builds, tmp_path_factory):
-    from factsheets.review.web import create_app
+    from factsheets.review.app import create_app
 
     base = tmp_path_factory.mktemp("review-browser")
     shutil.copytree(builds.v1, base / "out")
@@ -260,7 +260,7 @@ def test_logout(site, open_page):
 
 
 def test_session_expiry(builds, tmp_path, open_page):
-    from factsheets.review.web import create_app
+    from factsheets.review.app import create_app
 
     shutil.copytree(builds.v1, tmp_path / "out")
     shutil.copy(builds.users_db, tmp_path / "review.db")

@@ -14,8 +14,8 @@ pytest.importorskip("httpx2")
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from factsheets.review.app import create_app  # noqa: E402
 from factsheets.review.auth import MAX_FAILURES  # noqa: E402
-from factsheets.review.web import create_app  # noqa: E402
 
 from . import review_support  # noqa: E402
 from .review_support import EVIL_NAME, USERS  # noqa: E402
@@ -254,7 +254,7 @@ def test_no_route_serves_a_file_outside_the_output_folder(project, tmp_path):
     login(client, "cleo")
     assert client.get(f"/file/{EN}").content == (project.out / EN).read_bytes()
     for path in ("/file/link.pdf", "/file/../secret.pdf", "/file/%2e%2e/secret.pdf", "/file/..%2fsecret.pdf",
-                 "/file/manifest.json", "/doc/link.pdf", "/static/../web.py", "/static/%2e%2e/web.py",
+                 "/file/manifest.json", "/doc/link.pdf", "/static/../app.py", "/static/%2e%2e/app.py",
                  f"/preview/{hashlib.sha256(secret.read_bytes()).hexdigest()}/1.png", "/preview/..%2f..%2fsecret/1.png"):
         response = client.get(path)
         assert response.status_code == 404, path

@@ -25,7 +25,7 @@ def review(out: Path, db: Path | None, host: str, port: int, secure_cookies: boo
     page previews, the visual and data diff against the last approved version, the statements,
     and submit, approve and reject for the roles that may. Ctrl-C stops."""
     from ..review import ReviewError
-    from ..review.web import create_app, serve
+    from ..review.app import create_app, serve
 
     if not out.is_dir():
         fail(f"{out}: no such folder")

@@ -9,7 +9,12 @@ proves what was published.
 - `workflow`: submit, approve, reject, and the status of each document.
 - `publish`: copy only approved bytes, with a publication manifest.
 - `diff`: page previews (PDFium), the visual diff and the data diff against the last approved version.
-- `web`: the review page (Starlette, Jinja2 templates, htmx), served by uvicorn.
+- `app`: the review page (Starlette, Jinja2 templates, htmx): routes, middleware, static files;
+  served by uvicorn.
+- `security`: the page's sessions, log-in rate limit per client address, security headers and CSRF.
+- `state`: what the page's handlers share (the store, the output folder and its manifest, the
+  sign-off configuration, the templates, previews and diffs), passed to each.
+- `views`: the page's handlers, by concern (log-in, the list, a document, decisions, files).
 
 Nothing here imports the CLI; heavy libraries are imported where they are used.
 """

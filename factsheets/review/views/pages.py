@@ -1,0 +1,56 @@
+"""What every handler of the review page uses: a page from a template, the way to the log-in page,
+the pages for a refused form and for no such page, and blocking work off the event loop."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..security import Session
+from ..state import ReviewState
+
+
+def page(review: ReviewState, request: Request, name: str, context: dict, status: int = 200,
+         session: Session | None = None) -> Response:
+    """The template `name` with `context`, the session's user, CSRF token and flash messages
+    (shown once: taken from the session); never cached."""
+    flash = []
+    if session is not None:
+        flash, session.flash = session.flash, []
+    context = {"user": session, "csrf": session.csrf if session else "", "flash": flash, **context}
+    response = review.templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def to_login(request: Request, expired: bool = False) -> Response:
+    """To the log-in page, and back here after it; for htmx, a 401 that tells it to go there."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"hx-redirect": "/login" + ("?expired=1" if expired else "")})
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = f"?next={quote(target, safe='')}" + ("&expired=1" if expired else "")
+    return RedirectResponse("/login" + query, status_code=303)
+
+
+def forbidden(review: ReviewState, request: Request, session: Session | None = None) -> Response:
+    """The 403 page for a form without a valid CSRF token, from another origin, or from a user who no longer exists."""
+    return page(review, request, "error.html", {"title": "Refused", "message":
+                "The form did not carry a valid security token (it may have expired, or come from another site). "
+                "Reload the page and try again."}, status=403, session=session)
+
+
+async def not_found(review: ReviewState, request: Request, exc) -> Response:
+    """The 404 page for a path no route matches; before log-in, the log-in page (nothing is told)."""
+    session, _ = review.sessions.of(request)
+    if session is None:
+        return to_login(request)
+    return page(review, request, "error.html", {"title": "Not found", "message": "There is no such page."},
+                status=404, session=session)
+
+
+async def in_thread(function, *args, **kwargs):
+    """Run blocking work (argon2, SQLite writes) off the event loop."""
+    return await run_in_threadpool(function, *args, **kwargs)
