@@ -27,7 +27,6 @@ one binary search.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import FactsheetError
+from ..fund.dates import add_months, years_before
 from ..fund.nav import MAX_GAP, LevelSeries, NavHistory
 
 Jurisdiction = Literal["CN", "HK"]
@@ -63,21 +63,6 @@ class PerformanceError(FactsheetError):
 
 
 # --- dates ------------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later (earlier when negative), clamped to the month's
-    last day: add_months(2024-08-31, 6) = 2025-02-28, add_months(2024-02-29, -12) = 2023-02-28.
-    The one definition of "six months", "one year" (12) and "three months" in the project."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` years earlier; 29 February falls back to 28 February."""
-    return add_months(day, -12 * years)
 
 
 def too_young(inception: dt.date, as_of: dt.date) -> bool:

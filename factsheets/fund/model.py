@@ -43,6 +43,8 @@ from pydantic import (
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .dates import year_before
+
 LANGS = ("en", "zh-CN", "zh-HK")  # every language a text may be given in
 V1_LANGS = ("en", "zh-CN")  # the languages every fund/v1 text must have
 Lang = Literal["en", "zh-CN", "zh-HK"]
@@ -403,9 +405,9 @@ class ShareClass(Strict):
         if self.dividends and self.distribution is Distribution.accumulating:
             problems.append(("dividends", "an accumulating class pays no dividends: set `distribution`"))
         if isinstance(as_of, dt.date):
-            year_before = as_of.replace(year=as_of.year - 1) if (as_of.month, as_of.day) != (2, 29) else as_of.replace(year=as_of.year - 1, day=28)
+            since = year_before(as_of)
             problems += [(f"dividends.{i}.ex_date", f"{d.ex_date.isoformat()} is more than 12 months before as_of {as_of.isoformat()}")
-                         for i, d in enumerate(self.dividends) if d.ex_date <= year_before]
+                         for i, d in enumerate(self.dividends) if d.ex_date <= since]
         dates = [d.ex_date for d in self.dividends]
         problems += [(f"dividends.{i}.ex_date", "list dividends oldest first, one per ex-date")
                      for i in range(1, len(dates)) if dates[i] <= dates[i - 1]]
