@@ -146,6 +146,9 @@ class YoungFundPerformance(Rule):
                      f"{fund.as_of.isoformat()}, and may not show performance", location="performance.annual_returns")
 
 
+DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
+
+
 @register
 class StaleData(Rule):
     code = "FD007"
@@ -174,9 +177,6 @@ class StaleData(Rule):
         elif ctx.today > add_months(as_of, 3):
             yield self.finding(ctx, f"as_of {as_of.isoformat()} is more than three months before {ctx.today.isoformat()}: "
                                     f"a Hong Kong fund's figures may no longer be published (SFC)", location="as_of")
-
-
-DEFAULT_MAX_AGE = 45
 
 
 @register
