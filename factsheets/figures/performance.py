@@ -70,9 +70,15 @@ def too_young(inception: dt.date, as_of: dt.date) -> bool:
     return as_of < add_months(inception, 6)
 
 
+def last_publication_day(as_of: dt.date) -> dt.date:
+    """HK: the last day figures as of `as_of` may be published, three months on (SFC)."""
+    return add_months(as_of, HK_MAX_AGE_MONTHS)
+
+
 def figures_too_old(as_of: dt.date, day: dt.date) -> bool:
-    """HK: figures as of `as_of` may not be published on `day` when they are more than three months old."""
-    return day > add_months(as_of, HK_MAX_AGE_MONTHS)
+    """HK: figures as of `as_of` may not be published on `day` when they are more than three months old.
+    The one definition of the rule: `check` (FD007) and `allowed()` (its `publish_by`) use it."""
+    return day > last_publication_day(as_of)
 
 
 def _longer_than_six_months(start: dt.date, end: dt.date) -> bool:
@@ -149,7 +155,7 @@ def allowed(jurisdiction: Jurisdiction, inception: dt.date, as_of: dt.date, *, e
     end = as_of if end is None else end
     if end > as_of or end < inception:
         raise ValueError(f"the end day {end} must lie between the inception date {inception} and as_of {as_of}")
-    publish_by = add_months(as_of, HK_MAX_AGE_MONTHS) if jurisdiction == "HK" else None
+    publish_by = last_publication_day(as_of) if jurisdiction == "HK" else None
     if too_young(inception, as_of):
         return Allowed(jurisdiction, inception, as_of, end, True, publish_by=publish_by)
     last_dec = _year_end(as_of.year - 1)
