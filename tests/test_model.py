@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from factsheets import FundFileError, load_fund
 from factsheets.fund.dates import year_before
 from factsheets.fund.load import FundLoader
-from factsheets.fund.model import ShareClass
+from factsheets.fund.model import Contact, Priips, ShareClass
 
 from .conftest import ETF, EXAMPLES, MONEY_MARKET, SHARED, mutate
 
@@ -138,3 +138,16 @@ def test_dividends_are_those_of_the_twelve_months_to_as_of(as_of, oldest_kept):
     assert problems(oldest_kept) == []
     assert problems(oldest_kept - timedelta(days=1)) == [
         f"{oldest_kept - timedelta(days=1)} is more than 12 months before as_of {as_of}"]
+
+
+@pytest.mark.parametrize("key,value", [("website", "http://example.com"), ("phone", "call us")])
+def test_the_kid_contact_follows_the_contact_rules(key, value):
+    """priips.website and priips.phone are checked as fund.contact's are, with the same words."""
+    def message(model) -> str:
+        try:
+            model.model_validate({key: value})
+        except ValidationError as error:
+            return next(item["msg"] for item in error.errors() if item["loc"] == (key,))
+        raise AssertionError(f"{value!r} was accepted")
+
+    assert message(Priips) == message(Contact) and value in message(Priips)

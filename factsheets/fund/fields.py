@@ -181,9 +181,10 @@ HistoryPath = Annotated[str, StringConstraints(strict=True, max_length=200),
 Website = Annotated[str, StringConstraints(strict=True, max_length=200),
                     matches(r"https://[^\s/$.?#][^\s]*", "a website is an https:// address"),
                     json_schema(type="string", pattern=r"^https://\S+$", format="uri")]
-Phone = Annotated[str, StringConstraints(strict=True, max_length=40),
-                  matches(r"\+?[0-9][0-9 ()-]{4,38}", "a phone number is digits, spaces, ( ) and -, optionally starting with +"),
-                  json_schema(type="string", maxLength=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
+PHONE_PATTERN = r"\+?[0-9][0-9 ()-]{4,38}"
+PHONE_CHECK = matches(PHONE_PATTERN, "a phone number is digits, spaces, ( ) and -, optionally starting with +")
+Phone = Annotated[str, StringConstraints(strict=True, max_length=40), PHONE_CHECK,
+                  json_schema(type="string", maxLength=40, pattern=f"^{PHONE_PATTERN}$")]
 MonthDay = Annotated[str, StringConstraints(strict=True),
                      matches(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "a month and day as MM-DD, e.g. 12-31"),
                      json_schema(type="string", pattern="^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .fields import Amount, Code, FeePercent, HistoryPath, Percent, Text, json_schema, matches
+from .fields import PHONE_CHECK, Amount, Code, FeePercent, HistoryPath, Percent, Text, Website
 from .texts import KidText, Strict
 
 
@@ -36,11 +36,8 @@ class Priips(Strict):
     credit_risk_class: Annotated[int, Field(strict=True, ge=1, le=6)]
     costs: PriipsCosts
     manufacturer: Text
-    website: Annotated[str, StringConstraints(strict=True, max_length=200),
-                       matches(r"https://[^\s/$.?#][^\s]*", "a website is an https:// address"),
-                       json_schema(type="string", pattern=r"^https://\S+$", format="uri")]
-    phone: Annotated[str, StringConstraints(strict=True, max_length=40), matches(r"\+?[0-9][0-9 ()-]{4,38}", "a phone number is digits, "
-                                                                                  "spaces, ( ) and -, optionally starting with +")]
+    website: Website
+    phone: Annotated[str, StringConstraints(strict=True, max_length=40), PHONE_CHECK]  # `Phone`, without its JSON Schema
     competent_authority: Text
     objective: KidText
     intended_investor: KidText
