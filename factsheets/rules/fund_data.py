@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from ..errors import Problem
-from ..figures.performance import figures_too_old, too_young
+from ..figures.display_rules import figures_too_old, too_young
 from ..fund.model import LANGS
 from .base import Finding, FundContext, Rule, register
 
