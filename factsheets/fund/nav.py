@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .history_columns import Column, HistoryColumns, NavProblem, NavProblems, as_day
+from .history_columns import Column, HistoryColumns, NavProblem, NavProblems, Severity, as_day  # noqa: F401 - Severity importable from nav
 from .history_csv import (  # noqa: F401 - the file format's names stay importable from nav
     FRACTION_DIGITS,
     INT_DIGITS,
