@@ -399,3 +399,9 @@ def test_render_with_no_readable_history_reports_each_file_once(tmp_path):
     assert sorted(f["code"] for f in found) == ["PF001"] * 3
     assert {f["message"].split(":")[0] for f in found} == {"history/nav/990101.csv", "history/nav/990102.csv",
                                                           "history/benchmark/990101.csv"}
+
+
+def test_one_default_maximum_age():
+    from factsheets.rules import check, fund_data
+
+    assert fund_data.DEFAULT_MAX_AGE == 45 and not hasattr(check, "DEFAULT_MAX_AGE")

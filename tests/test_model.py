@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from factsheets import FundFileError, load_fund
+from factsheets.fund.dates import year_before
 from factsheets.fund.load import FundLoader
+from factsheets.fund.model import Contact, Priips, ShareClass
 
 from .conftest import ETF, EXAMPLES, MONEY_MARKET, SHARED, mutate
 
@@ -113,3 +117,37 @@ def test_nan_is_rejected_with_its_path(tmp_path):
     bad = mutate(ETF, tmp_path, "weight: 10.41", "weight: .nan")
     with pytest.raises(FundFileError, match=r"holdings\.top\.2\.weight"):
         load_fund(bad)
+
+
+def test_year_before_is_the_same_day_a_year_earlier():
+    assert year_before(date(2025, 10, 31)) == date(2024, 10, 31)
+    assert year_before(date(2024, 2, 29)) == date(2023, 2, 28)
+    assert year_before(date(2025, 3, 1)) == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("as_of,oldest_kept", [(date(2025, 10, 31), date(2024, 11, 1)), (date(2024, 2, 29), date(2023, 3, 1))])
+def test_dividends_are_those_of_the_twelve_months_to_as_of(as_of, oldest_kept):
+    def problems(ex_date: date) -> list[str]:
+        data = {"class": "A", "code": "990101", "distribution": "monthly", "dividends": [{"ex_date": ex_date, "amount": 1}]}
+        try:
+            ShareClass.model_validate(data, context={"as_of": as_of})
+        except ValidationError as error:
+            return [str(item["ctx"]["summary"]) for item in error.errors()]
+        return []
+
+    assert problems(oldest_kept) == []
+    assert problems(oldest_kept - timedelta(days=1)) == [
+        f"{oldest_kept - timedelta(days=1)} is more than 12 months before as_of {as_of}"]
+
+
+@pytest.mark.parametrize("key,value", [("website", "http://example.com"), ("phone", "call us")])
+def test_the_kid_contact_follows_the_contact_rules(key, value):
+    """priips.website and priips.phone are checked as fund.contact's are, with the same words."""
+    def message(model) -> str:
+        try:
+            model.model_validate({key: value})
+        except ValidationError as error:
+            return next(item["msg"] for item in error.errors() if item["loc"] == (key,))
+        raise AssertionError(f"{value!r} was accepted")
+
+    assert message(Priips) == message(Contact) and value in message(Priips)

@@ -193,6 +193,15 @@ def test_one_definition_of_six_months_old_everywhere():
     assert not hasattr(fund_data, "_add_months")
 
 
+def test_one_definition_of_the_hong_kong_publication_limit():
+    """check (FD007) and the figures' publish_by share performance.figures_too_old."""
+    from factsheets.rules import fund_data
+
+    assert fund_data.figures_too_old is figures_too_old
+    rules = allowed("HK", D(2020, 1, 15), D(2025, 11, 30))
+    assert not figures_too_old(D(2025, 11, 30), rules.publish_by) and figures_too_old(D(2025, 11, 30), rules.publish_by + dt.timedelta(days=1))
+
+
 def test_years_before_and_publication_age():
     assert years_before(D(2024, 2, 29), 1) == D(2023, 2, 28)
     assert years_before(D(2025, 10, 31), 5) == D(2020, 10, 31)

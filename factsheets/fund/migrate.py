@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import FundFileError, Problem
 from .dump import dump_fund
+from .fields import V1_LANGS
 from .load import data_from_bytes, read_bytes
-from .model import V1_LANGS
 from .validate import validate_data
 
 

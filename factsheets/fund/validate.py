@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import FundFileError, Problem
+from .fields import JURISDICTIONS, LANGS, V1_LANGS
 from .load import read_data, read_history
-from .model import JURISDICTIONS, LANGS, V1_LANGS, FundFile
+from .model import FundFile
 
 _MESSAGES = {
     "extra_forbidden": "unknown key (misspelt, or not part of fund/v2: `factsheets schema` lists every key)",

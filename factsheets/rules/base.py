@@ -121,7 +121,7 @@ class FundContext:
 
     @property
     def fund_too_young(self) -> bool:
-        from ..figures.performance import too_young
+        from ..figures.display_rules import too_young
 
         inception = self.fund.fund.inception_date if self.fund is not None else None
         return inception is not None and too_young(inception, self.fund.as_of)

@@ -26,8 +26,6 @@ from .disclosures import pins as default_pins
 if TYPE_CHECKING:  # pragma: no cover
     pass
 
-DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
-
 
 def validate_with_kinds(data: dict, today: dt.date | None = None) -> tuple[FundFile | None, list[tuple[Problem, str]]]:
     """`validate.validate_data` (the same validation, the same context: as_of and `today`), keeping

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from ..errors import Problem
-from ..figures.performance import too_young
+from ..figures.display_rules import figures_too_old, too_young
 from ..fund.model import LANGS
 from .base import Finding, FundContext, Rule, register
 
@@ -146,6 +146,9 @@ class YoungFundPerformance(Rule):
                      f"{fund.as_of.isoformat()}, and may not show performance", location="performance.annual_returns")
 
 
+DEFAULT_MAX_AGE = 45  # days: mainland funds, unless the project says otherwise (Hong Kong: three months)
+
+
 @register
 class StaleData(Rule):
     code = "FD007"
@@ -162,8 +165,6 @@ class StaleData(Rule):
     def check(self, ctx: FundContext) -> Iterable[Finding]:
         if ctx.fund is None:
             return
-        from ..figures.performance import add_months
-
         as_of = ctx.fund.as_of
         age = (ctx.today - as_of).days
         if ctx.max_age is not None or ctx.fund.jurisdiction != "HK":
@@ -171,12 +172,9 @@ class StaleData(Rule):
             if age > limit:
                 yield self.finding(ctx, f"as_of {as_of.isoformat()} is {age} days before {ctx.today.isoformat()}, "
                                         f"more than the maximum of {limit}", location="as_of")
-        elif ctx.today > add_months(as_of, 3):
+        elif figures_too_old(as_of, ctx.today):
             yield self.finding(ctx, f"as_of {as_of.isoformat()} is more than three months before {ctx.today.isoformat()}: "
                                     f"a Hong Kong fund's figures may no longer be published (SFC)", location="as_of")
-
-
-DEFAULT_MAX_AGE = 45
 
 
 @register
