@@ -13,7 +13,7 @@ reads a house's renaming of it. For each fund the importer
    precision Excel shows, Excel dates as dates, blank cells as "not given") into the fund file's
    sections (`sections.py`), keeping for every dotted model path the cell it came from
    (`fund.share_classes.1.fees.management` -> `share_classes!F3`);
-2. reads and checks every history file (`histories.py`, with `nav.read_nav` / `read_levels`: each
+2. reads and checks every history file (`histories.py`, with `fund.nav.read_nav` / `read_levels`: each
    problem with file:line), and derives the dividends of the last 12 months from the NAV file;
 3. lays the fund's prospectus texts over its data, and validates the whole with the model, translating
    each problem's dotted path back to the cell (or the file's line) it came from (`funds.py`);
