@@ -33,7 +33,9 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from performance import AS_OF, write_fund  # noqa: E402  (bench/performance.py: the NAV files)
 
-from factsheets.ingest.house_export import SHEETS, import_export, read_workbook  # noqa: E402
+from factsheets.ingest.importer import import_export  # noqa: E402
+from factsheets.ingest.mapping import SHEETS  # noqa: E402
+from factsheets.ingest.workbook import read_workbook  # noqa: E402
 
 SECTORS = [("Consumer staples", "主要消费", "主要消費"), ("Financials", "金融", "金融"), ("Industrials", "工业", "工業"),
            ("Information technology", "信息技术", "資訊科技"), ("Materials", "原材料", "原材料"), ("Other", "其他", "其他")]

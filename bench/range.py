@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from factsheets.build.batch import Batch  # noqa: E402
-from factsheets.ingest.house_export import import_export  # noqa: E402
+from factsheets.ingest.importer import import_export  # noqa: E402
 
 
 def build(funds: Path, out: Path, jobs: int) -> tuple[list, float]:

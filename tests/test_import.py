@@ -18,8 +18,10 @@ from openpyxl import Workbook, load_workbook
 from factsheets.cli import cli
 from factsheets.fund.load import read_data
 from factsheets.fund.validate import load_fund
-from factsheets.ingest.house_export import ImportProblem, Ref, column_letter, import_export, locate
+from factsheets.ingest.funds import locate
+from factsheets.ingest.importer import import_export
 from factsheets.ingest.mapping import SHEETS, MappingError, load_mapping, parse_mapping
+from factsheets.ingest.workbook import ImportProblem, Ref, column_letter
 
 EXPORT = Path(__file__).parent / "data" / "house-export"
 SHARED_FUNDS = ("990101", "990201", "LU0000990301", "990401")

@@ -30,7 +30,7 @@ def import_command(export: Path, out: Path, mapping_path: Path | None, texts: Pa
     Exit code 0: every fund written; 1: problems (the other funds are written); 2: the export, the
     mapping or the output folder cannot be used."""
     from ..errors import FactsheetError
-    from ..ingest.house_export import import_export
+    from ..ingest.importer import import_export
     from ..ingest.mapping import Mapping, load_mapping
 
     if not export.exists():

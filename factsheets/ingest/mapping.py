@@ -15,17 +15,30 @@ names onto it, for `factsheets import --mapping FILE`.
     fund_code = "Fund code"
     name_zh_hk = ""                         # "": no such column, every value blank
 
-Anything not named keeps its default name. A mapping with problems is refused, with every problem
-at once, each as `mapping.toml: columns.funds.fund_cod: ...`.
+Anything not named keeps its default name. The mapping is a Pydantic model (`Mapping`), validated the way
+`config/schema.py` validates factsheets.toml: a mapping with problems is refused with every problem at
+once, each naming its TOML key, as `mapping.toml: columns.funds.fund_cod: ...` (`MappingError`).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from ..errors import FactsheetError
 
@@ -48,8 +61,6 @@ class SheetSpec:
     def all_columns(self) -> tuple[str, ...]:
         return self.columns + self.optional
 
-
-_TEXT = ("en", "zh_cn", "zh_hk")
 
 SHEETS: dict[str, SheetSpec] = {
     "funds": SheetSpec((
@@ -87,37 +98,6 @@ class MappingError(FactsheetError):
         super().__init__("\n".join(f"{source}: {key}: {message}" if key else f"{source}: {message}" for key, message in problems))
 
 
-@dataclass(frozen=True)
-class Mapping:
-    """How an export names the sheets, columns and files of the house format (the defaults: as the
-    house's README names them)."""
-
-    workbook: str = DEFAULT_WORKBOOK
-    files: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FILES))
-    sheets: dict[str, str | None] = field(default_factory=dict)  # ours -> the export's (None: not in the export)
-    columns: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (sheet, ours) -> the export's
-    source: str | None = None  # the mapping file, for messages
-
-    def sheet_name(self, sheet: str) -> str | None:
-        return self.sheets.get(sheet, sheet)
-
-    def column_name(self, sheet: str, column: str) -> str | None:
-        return self.columns.get((sheet, column), column)
-
-    def nav_path(self, class_code: str) -> str:
-        return self.files["nav"].replace("{class_code}", class_code)
-
-    def benchmark_path(self, fund_code: str) -> str:
-        return self.files["benchmark"].replace("{fund_code}", fund_code)
-
-    def how_to_map(self, sheet: str, column: str | None = None) -> str:
-        """A hint saying where the mapping names a sheet or a column."""
-        if column is None:
-            return f"name it in the mapping file's [sheets] ({sheet} = \"...\"), or write {sheet} = \"\" if the export has none"
-        return (f"name it in the mapping file's [columns.{sheet}] ({column} = \"...\"), or write {column} = \"\" if the "
-                f"export has no such column")
-
-
 def _listing(names: list[str] | tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
 
@@ -134,100 +114,170 @@ def relative_csv_problem(value: str) -> str | None:
     return None
 
 
+# --- the values: each check raises its problem in the mapping's words ---------------------------------
+
+
+def _problem(kind: str, message: str) -> PydanticCustomError:
+    # The message goes in as context, not as the template: it may hold braces ({class_code}).
+    return PydanticCustomError(kind, "{message}", {"message": message})
+
+
+def _workbook(value: Any) -> str:
+    """The workbook's file name: an Excel workbook in the export folder (trimmed, as the sheet and column
+    names are)."""
+    if not isinstance(value, str) or not value.strip():
+        raise _problem("workbook", "must be the workbook's file name, in quotes, e.g. \"Fund range.xlsx\"")
+    value = value.strip()
+    if not value.lower().endswith((".xlsx", ".xlsm")):
+        raise _problem("workbook", f"{value!r} is not an Excel workbook (.xlsx or .xlsm)")
+    if value.startswith("/") or ".." in PurePosixPath(value).parts:
+        raise _problem("workbook", "must be relative to the export folder and inside it")
+    return value
+
+
+def _history_path(value: Any, info: ValidationInfo) -> str:
+    """A history file's path (`files.nav`, `files.benchmark`): relative, a .csv, with the code's placeholder
+    and no other."""
+    kind = info.field_name
+    placeholder, default = _PLACEHOLDER[kind], DEFAULT_FILES[kind]
+    if not isinstance(value, str):
+        raise _problem("path", f"must be a path in quotes, e.g. \"{default}\"")
+    if placeholder not in value:
+        raise _problem("placeholder", f"must contain {placeholder}, which is replaced by each code, e.g. \"{default}\"")
+    if re.search(r"[{}]", value.replace(placeholder, "")):
+        raise _problem("placeholder", f"the only placeholder it may hold is {placeholder}")
+    if why := relative_csv_problem(value):
+        raise _problem("path", why)
+    return value
+
+
+def _export_name(what: str, blank: str | None) -> Any:
+    """The type of an entry of [sheets] or [columns.SHEET]: the export's name of one of our sheets or columns
+    (`what`: "sheet" or "column"), trimmed; "" (None: the export has none) is refused with `blank` when the
+    export cannot be without it. A name may be given once: an entry whose name an earlier one (in the format's
+    order, given or not) already has is refused."""
+
+    def given(value: Any) -> str | None:
+        if not isinstance(value, str):
+            header = "sheet name" if what == "sheet" else "column header"
+            raise _problem("name", f"must be the export's {header} in quotes (\"\" if it has none)")
+        if not value.strip() and blank is not None:
+            raise _problem("required", blank)
+        return value.strip() or None
+
+    def distinct(value: str | None, info: ValidationInfo) -> str | None:
+        first = next((ours for ours, theirs in info.data.items() if value is not None and theirs == value), None)
+        if first is not None:
+            raise _problem("twice", f"{value!r} is also the {what} of {first}")
+        return value
+
+    return Annotated[str | None, BeforeValidator(given), AfterValidator(distinct)]
+
+
+# --- the tables ---------------------------------------------------------------------------------------
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _names_table(title: str, names: tuple[str, ...], what: str, blank: dict[str, str]) -> type[_Table]:
+    """A table naming each of `names` (ours, by default the export's too) as the export names it; the
+    fields are checked in the order of `names`, so a name given twice is reported at its later entry."""
+    fields: dict[str, Any] = {name: (_export_name(what, blank.get(name)), Field(name, validate_default=True)) for name in names}
+    return create_model(title, __base__=_Table, **fields)
+
+
+SheetNames = _names_table("SheetNames", tuple(SHEETS), "sheet",
+                          {s: f"an export cannot be without its {s} sheet" for s in REQUIRED_SHEETS})
+ColumnNames = {sheet: _names_table(f"ColumnNames_{sheet}", spec.all_columns, "column",
+                                   {c: f"{sheet} cannot be read without its {c} column" for c in spec.key})
+               for sheet, spec in SHEETS.items()}
+Columns = create_model("Columns", __base__=_Table,
+                       **{sheet: (model, Field(default_factory=model)) for sheet, model in ColumnNames.items()})
+
+
+class Files(_Table):
+    nav: Annotated[str, BeforeValidator(_history_path)] = DEFAULT_FILES["nav"]
+    benchmark: Annotated[str, BeforeValidator(_history_path)] = DEFAULT_FILES["benchmark"]
+
+
+class Mapping(_Table):
+    """How an export names the workbook, the sheets, the columns and the history files of the house format
+    (the defaults: as the house's README names them)."""
+
+    workbook: Annotated[str, BeforeValidator(_workbook)] = DEFAULT_WORKBOOK
+    files: Files = Field(default_factory=Files)
+    sheets: SheetNames = Field(default_factory=SheetNames)  # type: ignore[valid-type]
+    columns: Columns = Field(default_factory=Columns)  # type: ignore[valid-type]
+
+    def sheet_name(self, sheet: str) -> str | None:
+        """The export's name of our sheet; None: the export has no such sheet."""
+        return getattr(self.sheets, sheet)
+
+    def column_name(self, sheet: str, column: str) -> str | None:
+        """The export's header of our column; None: the export has no such column."""
+        return getattr(getattr(self.columns, sheet), column)
+
+    def nav_path(self, class_code: str) -> str:
+        return self.files.nav.replace("{class_code}", class_code)
+
+    def benchmark_path(self, fund_code: str) -> str:
+        return self.files.benchmark.replace("{fund_code}", fund_code)
+
+    def how_to_map(self, sheet: str, column: str | None = None) -> str:
+        """A hint saying where the mapping names a sheet or a column."""
+        if column is None:
+            return f"name it in the mapping file's [sheets] ({sheet} = \"...\"), or write {sheet} = \"\" if the export has none"
+        return (f"name it in the mapping file's [columns.{sheet}] ({column} = \"...\"), or write {column} = \"\" if the "
+                f"export has no such column")
+
+
+# --- reading a mapping --------------------------------------------------------------------------------
+
+
+def _table_problem(loc: tuple[str | int, ...], kind: str) -> str:
+    """What is wrong with the table at `loc` (() for the mapping itself): a key it does not have (`kind`
+    "unknown", loc the key), or a value that is not a table ("not a table")."""
+    sheets = _listing(list(SHEETS))
+    if kind == "unknown":
+        table = loc[:-1]
+        if not table:
+            return "unknown key: a mapping has workbook, [files], [sheets] and [columns.SHEET]"
+        if table == ("files",):
+            return (f"unknown file kind: the kinds are {_listing(list(DEFAULT_FILES))} (proxy files are named by the "
+                    "priips sheet's proxy_file column)")
+        if table in (("sheets",), ("columns",)):
+            return f"unknown sheet: the sheets are {sheets}"
+        return f"unknown column of {table[1]}: its columns are {_listing(SHEETS[str(table[1])].all_columns)}"
+    if not loc:
+        return "must be a TOML table of workbook, [files], [sheets] and [columns.SHEET]"
+    if loc == ("files",):
+        return "must be a table: [files] with nav = \"...\" and benchmark = \"...\""
+    if loc == ("sheets",):
+        return "must be a table: [sheets] with funds = \"...\" and so on"
+    if loc == ("columns",):
+        return "must hold a table per sheet: [columns.funds] with fund_code = \"...\" and so on"
+    return f"must be a table: [columns.{loc[1]}] with one line per column"
+
+
 def parse_mapping(data: dict[str, Any], source: str = "mapping") -> Mapping:
-    """A mapping from parsed TOML, or MappingError listing every problem."""
-    problems: list[tuple[str, str]] = []
-    for key in data:
-        if key not in ("workbook", "files", "sheets", "columns"):
-            problems.append((key, "unknown key: a mapping has workbook, [files], [sheets] and [columns.SHEET]"))
-
-    workbook = data.get("workbook", DEFAULT_WORKBOOK)
-    if not isinstance(workbook, str) or not workbook.strip():
-        problems.append(("workbook", "must be the workbook's file name, in quotes, e.g. \"Fund range.xlsx\""))
-        workbook = DEFAULT_WORKBOOK
-    elif not workbook.lower().endswith((".xlsx", ".xlsm")):
-        problems.append(("workbook", f"{workbook!r} is not an Excel workbook (.xlsx or .xlsm)"))
-    elif workbook.startswith("/") or ".." in PurePosixPath(workbook).parts:
-        problems.append(("workbook", "must be relative to the export folder and inside it"))
-
-    files = dict(DEFAULT_FILES)
-    given = data.get("files", {})
-    if not isinstance(given, dict):
-        problems.append(("files", "must be a table: [files] with nav = \"...\" and benchmark = \"...\""))
-        given = {}
-    for key, value in given.items():
-        if key not in DEFAULT_FILES:
-            problems.append((f"files.{key}", f"unknown file kind: the kinds are {_listing(list(DEFAULT_FILES))} "
-                                             "(proxy files are named by the priips sheet's proxy_file column)"))
-        elif not isinstance(value, str):
-            problems.append((f"files.{key}", f"must be a path in quotes, e.g. \"{DEFAULT_FILES[key]}\""))
-        elif _PLACEHOLDER[key] not in value:
-            problems.append((f"files.{key}", f"must contain {_PLACEHOLDER[key]}, which is replaced by each code, e.g. "
-                                             f"\"{DEFAULT_FILES[key]}\""))
-        elif re.search(r"[{}]", value.replace(_PLACEHOLDER[key], "")):
-            problems.append((f"files.{key}", f"the only placeholder it may hold is {_PLACEHOLDER[key]}"))
-        elif why := relative_csv_problem(value):
-            problems.append((f"files.{key}", why))
-        else:
-            files[key] = value
-
-    sheets: dict[str, str | None] = {}
-    given = data.get("sheets", {})
-    if not isinstance(given, dict):
-        problems.append(("sheets", "must be a table: [sheets] with funds = \"...\" and so on"))
-        given = {}
-    for key, value in given.items():
-        if key not in SHEETS:
-            problems.append((f"sheets.{key}", f"unknown sheet: the sheets are {_listing(list(SHEETS))}"))
-        elif not isinstance(value, str):
-            problems.append((f"sheets.{key}", "must be the export's sheet name in quotes (\"\" if it has none)"))
-        elif not value.strip() and key in REQUIRED_SHEETS:
-            problems.append((f"sheets.{key}", f"an export cannot be without its {key} sheet"))
-        else:
-            sheets[key] = value.strip() or None
-    seen: dict[str, str] = {}
-    for ours in SHEETS:
-        theirs = sheets.get(ours, ours)
-        if theirs is None:
-            continue
-        if theirs in seen:
-            problems.append((f"sheets.{ours}", f"{theirs!r} is also the sheet of {seen[theirs]}"))
-        seen.setdefault(theirs, ours)
-
-    columns: dict[tuple[str, str], str | None] = {}
-    given = data.get("columns", {})
-    if not isinstance(given, dict):
-        problems.append(("columns", "must hold a table per sheet: [columns.funds] with fund_code = \"...\" and so on"))
-        given = {}
-    for sheet, names in given.items():
-        spec = SHEETS.get(sheet)
-        if spec is None:
-            problems.append((f"columns.{sheet}", f"unknown sheet: the sheets are {_listing(list(SHEETS))}"))
-            continue
-        if not isinstance(names, dict):
-            problems.append((f"columns.{sheet}", f"must be a table: [columns.{sheet}] with one line per column"))
-            continue
-        for column, value in names.items():
-            where = f"columns.{sheet}.{column}"
-            if column not in spec.all_columns:
-                problems.append((where, f"unknown column of {sheet}: its columns are {_listing(spec.all_columns)}"))
-            elif not isinstance(value, str):
-                problems.append((where, "must be the export's column header in quotes (\"\" if it has none)"))
-            elif not value.strip() and column in spec.key:
-                problems.append((where, f"{sheet} cannot be read without its {column} column"))
+    """A mapping from parsed TOML, or MappingError listing every problem (in the order of the model: its
+    keys, then the keys it does not have)."""
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            loc = tuple(item["loc"])
+            if item["type"] == "extra_forbidden":
+                message = _table_problem(loc, "unknown")
+            elif item["type"] == "model_type":
+                message = _table_problem(loc, "not a table")
             else:
-                columns[(sheet, column)] = value.strip() or None
-        seen = {}
-        for column in spec.all_columns:
-            theirs = columns.get((sheet, column), column)
-            if theirs is None:
-                continue
-            if theirs in seen:
-                problems.append((f"columns.{sheet}.{column}", f"{theirs!r} is also the column of {seen[theirs]}"))
-            seen.setdefault(theirs, column)
-    if problems:
-        raise MappingError(source, problems)
-    return Mapping(workbook.strip(), files, sheets, columns, source)
+                message = item["msg"]
+            problems.append((".".join(str(part) for part in loc), message))
+        raise MappingError(source, problems) from None
 
 
 def load_mapping(path: str | Path) -> Mapping:

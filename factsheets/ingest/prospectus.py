@@ -1,11 +1,15 @@
 """The prospectus texts: what the key facts and the KID need from the offering documents, which a house's
 legal team keeps, not the administrator's export. A small YAML file per fund (`examples/prospectus/<code>.yaml`,
 `schema: prospectus/v1`, `fund: <code>`, `texts:` with fields of the fund file's `fund:` section) that
-`merge_texts` lays over the fund data before validation."""
+`merge_texts` lays over the fund data before validation; `add_texts` does so for a fund being imported."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import FundFileError, Problem
+from .fund_import import FundImport, is_code
+from .workbook import Ref
 
 TEXT_FIELDS = ("management_company", "custodian", "dealing", "financial_year_end", "product", "objective", "strategy",
                "derivatives", "key_risks", "guarantee", "risk_return", "additional_information", "contact", "legal_form",
@@ -37,3 +41,36 @@ def merge_texts(data: dict, prospectus: object, source: str = "<prospectus>") ->
     merged = dict(data)
     merged["fund"] = {**data["fund"], **texts}
     return merged
+
+
+def add_texts(fund: FundImport, texts: Path) -> None:
+    """The fund's prospectus texts (`<texts>/<fund code>.yaml`) laid over what the workbook gives, each text
+    recorded at its line of that file; read as a fund file is (`load`: a bounded regular file, safe YAML),
+    never through a symbolic link. A fund without such a file keeps the workbook's texts (its key facts
+    name what they lack)."""
+    from ..fund.load import data_from_bytes, read_bytes
+
+    if fund.errors or not is_code(fund.code):  # a bad code is a problem of its own: no path is made of it
+        return
+    path = texts / f"{fund.code}.yaml"
+    if not path.exists() and not path.is_symlink():
+        return
+    name = f"{texts.name}/{path.name}"
+    if path.is_symlink():
+        fund.error(name, "a symbolic link: refusing to read the prospectus texts through it")
+        return
+    positions: dict[str, tuple[int, int]] = {}
+    try:
+        prospectus = data_from_bytes(read_bytes(path), name, positions)
+        fund.data = merge_texts(fund.data, prospectus, name)
+    except FundFileError as error:
+        for problem in error.problems:
+            line = problem.line or positions.get(problem.path, (None, None))[0]
+            fund.error(Ref(name, line=line), f"{problem.path}: {problem.message}" if problem.path else problem.message)
+        return
+    for key in prospectus["texts"]:
+        fund.cells[f"fund.{key}"] = Ref(name, line=positions.get(f"texts.{key}", (None, None))[0])
+        for path_, (line, _) in positions.items():  # a problem inside a text (key_risks.2.title) at its own line
+            if path_.startswith(f"texts.{key}."):
+                fund.cells[f"fund.{key}.{path_[len(f'texts.{key}.'):]}"] = Ref(name, line=line)
+    fund.sources.append(name)
