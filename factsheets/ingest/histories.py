@@ -14,16 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ..fund.dates import year_before
 from ..fund.nav import NavProblems, read_levels, read_nav
 from .fund_import import Export, FundImport, is_code
 from .mapping import relative_csv_problem
 from .values import shown
 from .workbook import Ref, Row
-
-
-def year_before(as_of: dt.date) -> dt.date:
-    """The same day a year before (29 February: the 28th), as the model's dividend rule counts it."""
-    return as_of.replace(year=as_of.year - 1, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
 
 
 def nav_history(export: Export, fund: FundImport, row: Row, path: str, code: str, *, inception: dt.date | None,
