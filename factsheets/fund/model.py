@@ -399,6 +399,11 @@ class FundFile(Strict):
         """The history files the fund refers to, as the load stage read them (relative path -> bytes)."""
         return self._files
 
+    def attach_history(self, files: dict[str, bytes]) -> None:
+        """Keep the history files the fund refers to (relative path -> bytes), as the load stage read them:
+        every later stage reads them from here, never from the disk again."""
+        self._files = dict(files)
+
     def history_paths(self) -> list[tuple[str, str]]:
         """(dotted path of the reference, relative file path) of every history file referred to."""
         found = [(f"fund.share_classes.{i}.nav", c.nav) for i, c in enumerate(self.fund.share_classes) if c.nav]

@@ -137,5 +137,5 @@ def with_history(fund: FundFile, base: Path, source: str | Path = "<fund>", file
     missing = [Problem(where, f"{name}: not given") for where, name in references if name not in files]
     if missing:
         raise FundFileError(source, missing)
-    fund._files = {name: files[name] for _, name in references}
+    fund.attach_history({name: files[name] for _, name in references})
     return fund

@@ -64,7 +64,8 @@ def fund_context(path: Path, *, today: dt.date, max_age: int | None = None, data
     if fund is not None and fund.history_paths():
         from ..fund.load import read_history
 
-        fund._files, found = read_history(fund.history_paths(), Path(path).parent)
+        files, found = read_history(fund.history_paths(), Path(path).parent)
+        fund.attach_history(files)
         history = [(p.path, p.message) for p in found]
     return FundContext(str(path), data, fund, problems, lib, pinned, today, max_age, positions=positions,
                        history_problems=history)
