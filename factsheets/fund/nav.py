@@ -53,21 +53,10 @@ def _decimal(value: float, places: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-int(places)))
 
 
-@dataclass(frozen=True, eq=False)
-class NavHistory:
-    """A share class's daily NAVs, ascending by date, as float64 arrays (dividend 0.0 where none)."""
+class _Dated:
+    """What a NAV history and a level series share: their days (`dates`, datetime64[D], ascending)."""
 
-    source: str
-    dates: np.ndarray  # datetime64[D]
-    unit_nav: np.ndarray  # float64, after the day's dividend
-    acc_nav: np.ndarray  # float64
-    dividend: np.ndarray  # float64, the dividend per unit whose ex-date is that day
-    lines: np.ndarray | None = None  # int32: the line of each row in the file
-    unit_nav_places: np.ndarray | None = None  # int8: decimals given for each unit NAV
-    acc_nav_places: np.ndarray | None = None
-    dividend_places: np.ndarray | None = None
-    currency: str | None = None
-    warnings: tuple[NavProblem, ...] = ()
+    dates: np.ndarray
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -82,6 +71,28 @@ class NavHistory:
 
     def date(self, i: int) -> dt.date:
         return as_day(self.dates[i])
+
+    def index_on_or_before(self, day: dt.date) -> int | None:
+        """The row of the last dealing day on or before `day`, or None when the history starts after it."""
+        i = int(np.searchsorted(self.dates, np.datetime64(day, "D"), side="right")) - 1
+        return i if i >= 0 else None
+
+
+@dataclass(frozen=True, eq=False)
+class NavHistory(_Dated):
+    """A share class's daily NAVs, ascending by date, as float64 arrays (dividend 0.0 where none)."""
+
+    source: str
+    dates: np.ndarray  # datetime64[D]
+    unit_nav: np.ndarray  # float64, after the day's dividend
+    acc_nav: np.ndarray  # float64
+    dividend: np.ndarray  # float64, the dividend per unit whose ex-date is that day
+    lines: np.ndarray | None = None  # int32: the line of each row in the file
+    unit_nav_places: np.ndarray | None = None  # int8: decimals given for each unit NAV
+    acc_nav_places: np.ndarray | None = None
+    dividend_places: np.ndarray | None = None
+    currency: str | None = None
+    warnings: tuple[NavProblem, ...] = ()
 
     def unit_nav_decimal(self, i: int) -> Decimal:
         """The unit NAV of row i exactly as the file gives it (Decimal('2.2099'))."""
@@ -101,11 +112,6 @@ class NavHistory:
             out.append((self.date(i), amount))
         return out
 
-    def index_on_or_before(self, day: dt.date) -> int | None:
-        """The row of the last dealing day on or before `day`, or None when the history starts after it."""
-        i = int(np.searchsorted(self.dates, np.datetime64(day, "D"), side="right")) - 1
-        return i if i >= 0 else None
-
     @classmethod
     def from_values(cls, dates: Sequence[dt.date | str], unit_nav: Sequence[float | str | Decimal],
                     dividend: Sequence[float | str | Decimal | None] | None = None, *, source: str = "<memory>",
@@ -117,7 +123,7 @@ class NavHistory:
 
 
 @dataclass(frozen=True, eq=False)
-class LevelSeries:
+class LevelSeries(_Dated):
     """A benchmark's or a proxy's levels, ascending by date."""
 
     source: str
@@ -126,23 +132,6 @@ class LevelSeries:
     lines: np.ndarray | None = None
     warnings: tuple[NavProblem, ...] = ()
 
-    def __len__(self) -> int:
-        return len(self.dates)
-
-    @property
-    def first_date(self) -> dt.date:
-        return as_day(self.dates[0])
-
-    @property
-    def last_date(self) -> dt.date:
-        return as_day(self.dates[-1])
-
-    def date(self, i: int) -> dt.date:
-        return as_day(self.dates[i])
-
-    def index_on_or_before(self, day: dt.date) -> int | None:
-        i = int(np.searchsorted(self.dates, np.datetime64(day, "D"), side="right")) - 1
-        return i if i >= 0 else None
 
     @classmethod
     def from_values(cls, dates: Sequence[dt.date | str], levels: Sequence[float | str | Decimal], *,
