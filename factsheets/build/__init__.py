@@ -1,0 +1,1 @@
+"""Building documents: the pipeline of one fund, batches, watching a folder."""
