@@ -30,14 +30,14 @@ from typing import Callable
 
 from jinja2 import TemplateError
 
-from ..errors import FactsheetError
-from ..render.inputs import current, inputs_hash
-from ..fund.load import data_from_bytes, read_bytes
-from .pipeline import Outcome, build_file, render_fund, target_names, write_outcome
-from ..render.renderer import Renderer
-from ..fund.validate import validate_data, with_history
 from ..documents.types import FACTSHEET, Target, parse_target
 from ..documents.variants import Variant
+from ..errors import FactsheetError
+from ..fund.load import data_from_bytes, read_bytes
+from ..fund.validate import validate_data, with_history
+from ..render.inputs import current, inputs_hash
+from ..render.renderer import Renderer
+from .pipeline import Outcome, build_file, render_fund, target_names, write_outcome
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 100  # fund files per worker before it is replaced; memory grew 20 MB per 100 documents here

@@ -13,19 +13,19 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from ..errors import BuildError, FactsheetError
-from ..render.inputs import inputs_hash
-from ..pdf.legibility import judge
-from ..fund.load import data_from_bytes, read_bytes
-from ..fund.model import FundFile
-from ..render.renderer import Document, Renderer
-from ..fund.validate import validate_data, with_history
 from ..documents.registry import builder
 from ..documents.types import Target, document_type, parse_target
 from ..documents.variants import Variant, parse_variant
-from ..pdf.layout import layout_warnings, overflow
-from ..pdf.text import place
+from ..errors import BuildError, FactsheetError
 from ..files import write_atomic
+from ..fund.load import data_from_bytes, read_bytes
+from ..fund.model import FundFile
+from ..fund.validate import validate_data, with_history
+from ..pdf.layout import layout_warnings, overflow
+from ..pdf.legibility import judge
+from ..pdf.text import place
+from ..render.inputs import inputs_hash
+from ..render.renderer import Document, Renderer
 from .output import output_path
 
 

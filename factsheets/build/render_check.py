@@ -18,7 +18,6 @@ from ..rules.consistency import compare_documents, printed_figures
 from ..rules.pdf import RenderFailed
 from .pipeline import default_renderer, plan, render_document
 
-
 DEFAULT_DOCUMENTS = (FACTSHEET.name, KID.name)  # without --doc: the factsheets, and a KID where there is PRIIPs data
 
 
