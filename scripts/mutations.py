@@ -5,29 +5,46 @@ Each mutation below is one check of the build or of `verify` switched off (or on
 back): a snippet of the code replaced by another. The runner copies the repository's tracked files
 into a temporary folder, applies one mutation there, runs the tests named for it, and reports
 whether a test failed (killed) or all passed (survived: the check could be switched off unnoticed).
-A mutation whose snippet no longer occurs exactly once is stale: update it with the code.
 
-    python scripts/mutations.py              # every mutation; exit 1 if any survives or is stale
+The verdict is read from the tests' outcome (pytest's JUnit XML), never from pytest's exit code: a
+named test that fails, or errs in its setup or teardown, kills the mutation. The named tests run in
+one process (`-n 0`, without xdist's workers) and stop at the first failure. What is not a test
+noticing the mutation is the runner's ERROR, never a kill: mutated code that does not collect (an
+import or syntax error), no named test run (all skipped), pytest stopping before any test, a named
+test failing on the untouched code (the baseline run, first), or a run past `TIMEOUT`.
+
+Before anything runs, every mutation is checked against the code (`stale`, which
+tests/test_mutations.py runs in CI): its file exists, its snippet occurs exactly once there, and
+every test it names is collected. A stale mutation is reported and not run: update it with the code.
+
+    python scripts/mutations.py              # every mutation; exit 1 if any survives, is stale or errs
     python scripts/mutations.py --list       # names only
     python scripts/mutations.py judge-ink    # some, by name (or by a part of it)
+    python scripts/mutations.py --jobs 2     # two mutations at a time, each in its own copy
 
-The working tree is never modified. A baseline run first checks that the named tests pass untouched.
+The working tree is never modified.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 1800  # seconds for the named tests of one mutation; a run past it is an error, not a kill
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class Mutation:
     file: str
     original: str
     mutated: str
-    tests: tuple[str, ...]  # pytest arguments: node ids, files, or ["-k", expression] pairs
+    tests: tuple[str, ...]  # pytest node ids (tests/test_x.py::test_y, ::test_y[case]) or test files
     why: str = ""
 
 
@@ -169,6 +186,167 @@ MUTATIONS = [
 ]
 
 
+
+def pytest_command(*args: str) -> list[str]:
+    """pytest in one process (`-n 0` overrides the project's `-n auto`), without its cache folder."""
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", *args]
+
+
+def pytest_env(root: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def file_of(selection: str) -> str:
+    """The test file of a node id (or of a file)."""
+    return selection.split("::", 1)[0]
+
+
+def covers(selection: str, node_id: str) -> bool:
+    """Whether a named test (a node id, one without its parameters, or a file) selects a collected one."""
+    return node_id == selection or node_id.startswith((selection + "[", selection + "::"))
+
+
+def collected(root: Path, files: Iterable[str]) -> tuple[set[str], set[str], str]:
+    """The node ids pytest collects from `files` in one `--collect-only` run, the files that fail
+    to collect (all of them when pytest fails before naming one), and pytest's output then."""
+    files = list(files)
+    result = subprocess.run(pytest_command("--collect-only", "-q", "--continue-on-collection-errors", *files),
+                            cwd=root, env=pytest_env(root), capture_output=True, text=True)
+    ids = {line for line in result.stdout.splitlines() if "::" in line and not line.startswith(" ")}
+    broken = set(re.findall(r"^ERROR (\S+)", result.stdout, re.M))
+    if result.returncode != 0 and not broken:
+        broken = set(files)
+    return ids, broken, (result.stdout + result.stderr)[-2000:] if broken else ""
+
+
+def stale(mutations: Iterable[Mutation], root: Path = ROOT) -> dict[str, list[str]]:
+    """What no longer matches the code, by mutation name (only those with a problem): its file
+    missing, its snippet not occurring exactly once in it, or a test it names that pytest does not
+    collect (a file, a function, or one of its parameters gone; all collected in one pytest run)."""
+    mutations = list(mutations)
+    problems: dict[str, list[str]] = {m.name: [] for m in mutations}
+    named: dict[str, list[str]] = {m.name: [] for m in mutations}
+    for m in mutations:
+        path = root / m.file
+        if not path.is_file():
+            problems[m.name].append(f"{m.file} does not exist")
+        elif (count := path.read_text(encoding="utf-8").count(m.original)) != 1:
+            problems[m.name].append(f"its snippet occurs {count} times in {m.file}, not once")
+        if m.mutated == m.original:
+            problems[m.name].append("its mutated snippet is the original")
+        if not m.tests:
+            problems[m.name].append("it names no test")
+        for selection in m.tests:
+            if selection.startswith("-"):
+                problems[m.name].append(f"it names a pytest option ({selection}), not a test")
+            elif not (root / file_of(selection)).is_file():
+                problems[m.name].append(f"test file {file_of(selection)} does not exist")
+            else:
+                named[m.name].append(selection)
+    files = sorted({file_of(s) for selections in named.values() for s in selections})
+    ids, broken, output = collected(root, files) if files else (set(), set(), "")
+    for name, selections in named.items():
+        for selection in selections:
+            if file_of(selection) in broken:
+                problems[name].append(f"{file_of(selection)} does not collect:\n{output}")
+            elif not any(covers(selection, node_id) for node_id in ids):
+                problems[name].append(f"pytest collects no test {selection}")
+    return {name: found for name, found in problems.items() if found}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test's outcome in pytest's JUnit XML."""
+
+    id: str  # its node id; for a file that does not collect, the file
+    status: str  # passed, failed, error (in setup or teardown), skipped, or uncollectable
+    message: str = ""
+
+
+@dataclass
+class Outcome:
+    """A pytest run: each test's outcome, and the run's exit code and output (for the errors)."""
+
+    cases: list[Case] = field(default_factory=list)
+    code: int | None = None  # None: stopped after `timeout`
+    output: str = ""
+
+    def of(self, selections: Iterable[str]) -> list[Case]:
+        selections = list(selections)
+        return [c for c in self.cases if any(covers(s, c.id) or (c.status == "uncollectable" and c.id == file_of(s))
+                                             for s in selections)]
+
+
+def read_junit(path: Path) -> list[Case]:
+    """Each test case of a JUnit XML report (junit_family xunit1, which names each case's file)."""
+    cases = []
+    for case in ET.parse(path).iter("testcase"):
+        file, classname, name = case.get("file", ""), case.get("classname", ""), case.get("name", "")
+        problem = case.find("failure")
+        problem = problem if problem is not None else case.find("error")
+        if not classname and problem is not None and problem.get("message") == "collection failure":
+            cases.append(Case(file or name.replace(".", "/") + ".py", "uncollectable", (problem.text or "")[-1500:]))
+            continue
+        module = file[:-3].replace("/", ".") if file.endswith(".py") else ""
+        inner = classname[len(module) + 1:].split(".") if module and classname.startswith(module + ".") else []
+        node_id = "::".join([file, *inner, name])
+        if problem is not None:
+            status = "failed" if problem.tag == "failure" else "error"
+            cases.append(Case(node_id, status, ((problem.get("message") or "").splitlines() or [""])[0]))
+        elif case.find("skipped") is not None:
+            cases.append(Case(node_id, "skipped"))
+        else:
+            cases.append(Case(node_id, "passed"))
+    return cases
+
+
+def run_tests(root: Path, tests: Iterable[str], *, first_failure: bool = True, workers: int = 0,
+              timeout: float | None = TIMEOUT) -> Outcome:
+    """Run the named tests in `root` and read their outcome from a JUnit XML report."""
+    with tempfile.TemporaryDirectory(prefix="factsheets-mutations-report-") as folder:
+        report = Path(folder) / "report.xml"
+        command = pytest_command("-q", "-rfE", "-o", "junit_family=xunit1", f"--junitxml={report}",
+                                 *(["-x"] if first_failure else []), *tests)
+        if workers:  # the baseline only: xdist's workers, each test's outcome still read from the report
+            command[command.index("-n") + 1] = str(workers)
+        try:
+            result = subprocess.run(command, cwd=root, env=pytest_env(root), capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as stopped:
+            output = stopped.stdout.decode(errors="replace") if isinstance(stopped.stdout, bytes) else stopped.stdout or ""
+            return Outcome([], None, output[-1500:])
+        cases = read_junit(report) if report.is_file() else []
+        return Outcome(cases, result.returncode, (result.stdout + result.stderr)[-3000:])
+
+
+def verdict(outcome: Outcome) -> tuple[str, str]:
+    """Killed, SURVIVED or ERROR, and why, from a mutated run's outcome (never from its exit code alone)."""
+    if outcome.code is None:
+        return "ERROR", f"the named tests ran past {TIMEOUT} s\n{outcome.output}"
+    if broken := [c for c in outcome.cases if c.status == "uncollectable"]:
+        return "ERROR", f"the mutated code does not collect ({', '.join(c.id for c in broken)}):\n{broken[0].message}"
+    if failed := [c for c in outcome.cases if c.status in ("failed", "error")]:
+        first = failed[0]
+        where = " (in its setup or teardown)" if first.status == "error" else ""
+        return "killed", f"{first.id}{where}" + (f": {first.message[:120]}" if first.message else "")
+    if not any(c.status == "passed" for c in outcome.cases) or outcome.code not in (0, 1):
+        return "ERROR", f"no named test ran to its end (pytest exit {outcome.code}, {len(outcome.cases)} reported)\n{outcome.output}"
+    return "SURVIVED", ""
+
+
+def baseline_errors(outcome: Outcome, mutations: Iterable[Mutation]) -> dict[str, str]:
+    """The mutations whose tests do not pass on the untouched code (failing, not collecting, all
+    skipped or not run), each with why: they cannot tell a mutation from the code as it is."""
+    errors = {}
+    for m in mutations:
+        cases = outcome.of(m.tests)
+        if bad := [c for c in cases if c.status in ("failed", "error", "uncollectable")]:
+            errors[m.name] = "fails on the untouched code: " + "; ".join(f"{c.id} ({c.status})" for c in bad[:3])
+        elif not any(c.status == "passed" for c in cases):
+            errors[m.name] = f"no named test passes on the untouched code ({len(cases)} ran, all skipped)" if cases else \
+                f"no named test ran on the untouched code (pytest exit {outcome.code})"
+    return errors
+
+
 def tracked_copy() -> Path:
     """The repository's tracked files (and untracked ones git does not ignore), as they are now, in a temporary folder."""
     listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
@@ -182,16 +360,17 @@ def tracked_copy() -> Path:
     return target  # without ../shared beside it: the tests that need it skip, as on a clean CI clone
 
 
-def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str]:
-    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-rf", *tests],
-                            cwd=copy, env=env, capture_output=True, text=True)
-    return result.returncode, result.stdout + result.stderr
-
-
-def first_failure(output: str) -> str:
-    found = re.search(r"^FAILED (.+?)(?: - .*)?$", output, re.M)
-    return found.group(1) if found else "?"
+def apply_and_run(copy: Path, m: Mutation) -> tuple[str, str]:
+    """Apply one mutation in `copy`, run its tests, put the code back; the verdict and why."""
+    path = copy / m.file
+    original = path.read_text(encoding="utf-8")
+    if (count := original.count(m.original)) != 1:
+        return "STALE", f"its snippet occurs {count} times in {m.file}, not once"
+    path.write_text(original.replace(m.original, m.mutated), encoding="utf-8")
+    try:
+        return verdict(run_tests(copy, m.tests))
+    finally:
+        path.write_text(original, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,47 +378,64 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="mutations to run (a name or part of one); default: all")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run of the named tests on the untouched copy")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="mutations run at a time, each in its own copy and one process (default 1)")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if not args.names or any(n in m.name for n in args.names)]
     if args.list:
         for m in chosen:
             print(f"{m.name:42} {m.file:34} {m.why}")
         return 0
-    copy = tracked_copy()
+    jobs = max(1, min(args.jobs, len(chosen)))
+    started = time.monotonic()
+    copies = [tracked_copy() for _ in range(jobs)]
+    results: dict[str, tuple[str, str]] = {}
     try:
-        if not args.no_baseline:
-            tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
-            code, output = run_tests(copy, tests)
-            if code != 0:
-                print(f"baseline: the named tests fail on the untouched code (exit {code}):\n{output[-3000:]}")
+        for name, problems in stale(chosen, copies[0]).items():
+            results[name] = ("STALE", "; ".join(problems))
+            print(f"{name:42} STALE     {results[name][1]}", flush=True)
+        runnable = [m for m in chosen if m.name not in results]
+        if runnable and not args.no_baseline:
+            tests = tuple(dict.fromkeys(t for m in runnable for t in m.tests))
+            outcome = run_tests(copies[0], tests, first_failure=False, workers=jobs if jobs > 1 else 0, timeout=None)
+            if not outcome.cases:
+                print(f"baseline: pytest reported no test (exit {outcome.code}):\n{outcome.output}")
                 return 2
-            print(f"baseline: {len(tests)} test selections pass on the untouched code")
-        results = []
-        for m in chosen:
-            path = copy / m.file
-            original = path.read_text(encoding="utf-8")
-            count = original.count(m.original)
-            if count != 1:
-                results.append((m, "STALE", f"the snippet occurs {count} times in {m.file}"))
-                print(f"{m.name:42} STALE ({count} occurrences)", flush=True)
-                continue
-            path.write_text(original.replace(m.original, m.mutated), encoding="utf-8")
-            started = time.monotonic()
+            for name, why in baseline_errors(outcome, runnable).items():
+                results[name] = ("ERROR", f"baseline: {why}")
+                print(f"{name:42} ERROR     baseline: {why}", flush=True)
+            runnable = [m for m in runnable if m.name not in results]
+            print(f"baseline: the tests of {len(runnable)} mutations pass on the untouched code "
+                  f"({len(outcome.cases)} tests, {time.monotonic() - started:.0f} s)", flush=True)
+        free: queue.Queue[Path] = queue.Queue()
+        for copy in copies:
+            free.put(copy)
+        printing = threading.Lock()
+
+        def run(m: Mutation) -> None:
+            copy = free.get()
+            began = time.monotonic()
             try:
-                code, output = run_tests(copy, m.tests)
+                results[m.name] = apply_and_run(copy, m)
             finally:
-                path.write_text(original, encoding="utf-8")
-            verdict = "killed" if code == 1 else "SURVIVED" if code == 0 else f"ERROR (pytest exit {code})"
-            detail = first_failure(output) if code == 1 else output[-1500:] if code not in (0, 1) else ""
-            results.append((m, verdict, detail))
-            print(f"{m.name:42} {verdict:9} {time.monotonic() - started:5.0f} s  {detail if code == 1 else ''}", flush=True)
-            if code not in (0, 1):
-                print(detail)
+                free.put(copy)
+            verdict_, why = results[m.name]
+            with printing:
+                shown = why if verdict_ == "killed" else f"\n{why}" if why else ""
+                print(f"{m.name:42} {verdict_:9} {time.monotonic() - began:5.0f} s  {shown}", flush=True)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(run, runnable))
     finally:
-        shutil.rmtree(copy, ignore_errors=True)
-    bad = [r for r in results if r[1] != "killed"]
-    print(f"\n{len(results) - len(bad)} of {len(results)} mutations killed" + (f"; not killed: {', '.join(r[0].name for r in bad)}" if bad else ""))
-    return 1 if bad else 0
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
+    by_verdict: dict[str, list[str]] = {}
+    for m in chosen:
+        by_verdict.setdefault(results[m.name][0], []).append(m.name)
+    killed = len(by_verdict.get("killed", []))
+    others = "".join(f"; {verdict_.lower()}: {', '.join(names)}" for verdict_, names in by_verdict.items() if verdict_ != "killed")
+    print(f"\n{killed} of {len(chosen)} mutations killed{others} ({(time.monotonic() - started) / 60:.1f} min, {jobs} at a time)")
+    return 0 if killed == len(chosen) else 1
 
 
 if __name__ == "__main__":
