@@ -5,29 +5,46 @@ Each mutation below is one check of the build or of `verify` switched off (or on
 back): a snippet of the code replaced by another. The runner copies the repository's tracked files
 into a temporary folder, applies one mutation there, runs the tests named for it, and reports
 whether a test failed (killed) or all passed (survived: the check could be switched off unnoticed).
-A mutation whose snippet no longer occurs exactly once is stale: update it with the code.
 
-    python scripts/mutations.py              # every mutation; exit 1 if any survives or is stale
+The verdict is read from the tests' outcome (pytest's JUnit XML), never from pytest's exit code: a
+named test that fails, or errs in its setup or teardown, kills the mutation. The named tests run in
+one process (`-n 0`, without xdist's workers) and stop at the first failure. What is not a test
+noticing the mutation is the runner's ERROR, never a kill: mutated code that does not collect (an
+import or syntax error), no named test run (all skipped), pytest stopping before any test, a named
+test failing on the untouched code (the baseline run, first), or a run past `TIMEOUT`.
+
+Before anything runs, every mutation is checked against the code (`stale`, which
+tests/test_mutations.py runs in CI): its file exists, its snippet occurs exactly once there, and
+every test it names is collected. A stale mutation is reported and not run: update it with the code.
+
+    python scripts/mutations.py              # every mutation; exit 1 if any survives, is stale or errs
     python scripts/mutations.py --list       # names only
     python scripts/mutations.py judge-ink    # some, by name (or by a part of it)
+    python scripts/mutations.py --jobs 2     # two mutations at a time, each in its own copy
 
-The working tree is never modified. A baseline run first checks that the named tests pass untouched.
+The working tree is never modified.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 1800  # seconds for the named tests of one mutation; a run past it is an error, not a kill
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class Mutation:
     file: str
     original: str
     mutated: str
-    tests: tuple[str, ...]  # pytest arguments: node ids, files, or ["-k", expression] pairs
+    tests: tuple[str, ...]  # pytest node ids (tests/test_x.py::test_y, ::test_y[case]) or test files
     why: str = ""
 
 
@@ -46,47 +63,47 @@ VERIFY = f"{THEME}::test_verify_rejects_the_same_pdf_made_elsewhere"
 INCREMENTAL = "tests/test_incremental.py::test_an_edit_renders_again_exactly_the_documents_it_affects"
 
 MUTATIONS = [
-    # -- the judge (factsheets/legibility.py): one definition for build, check --render and verify
-    Mutation("judge-size-off", "factsheets/legibility.py",
+    # -- the judge (factsheets/pdf/legibility.py): one definition for build, check --render and verify
+    Mutation("judge-size-off", "factsheets/pdf/legibility.py",
              "    if smallest.glyph.size < MIN_SIZE_PT - 0.05:", "    if False:",
              (f"{BUILD}[four-point-font]", f"{BUILD}[squashed]"), "the size check"),
-    Mutation("judge-size-from-the-determinant", "factsheets/legibility.py",
+    Mutation("judge-size-from-the-determinant", "factsheets/pdf/legibility.py",
              "    return font_size * min(abs(a * d - b * c) / along, along)",
              "    return font_size * abs(a * d - b * c) ** 0.5",
              (f"{BUILD}[squashed]",), "the size verify and the build once disagreed on (scaleY(0.4))"),
-    Mutation("judge-on-the-page-off", "factsheets/legibility.py",
+    Mutation("judge-on-the-page-off", "factsheets/pdf/legibility.py",
              "    if outside := [s for s in seen if not s.on_page]:", "    if outside := []:",
              (f"{BUILD}[half-off-the-page]",), "the on-the-page check"),
-    Mutation("judge-ink-off", "factsheets/legibility.py",
+    Mutation("judge-ink-off", "factsheets/pdf/legibility.py",
              "    if hidden := [s for s in seen if s.shown and not s.inked]:", "    if hidden := []:",
              (f"{BUILD}[one-word-covered]", f"{BUILD}[covered-by-a-box]"), "the ink check"),
-    Mutation("judge-ink-share-threshold", "factsheets/legibility.py",
+    Mutation("judge-ink-share-threshold", "factsheets/pdf/legibility.py",
              "    if hidden := [s for s in seen if s.shown and not s.inked]:",
              "    if (hidden := [s for s in seen if s.shown and not s.inked]) and len(hidden) > 0.1 * len(seen):",
              (f"{BUILD}[one-word-covered]",), "a statement 90 % visible passing (one word hidden)"),
-    Mutation("judge-contrast-off", "factsheets/legibility.py",
+    Mutation("judge-contrast-off", "factsheets/pdf/legibility.py",
              "    if faint := [s for s in seen if s.faint is not None]:", "    if faint := []:",
              (f"{BUILD}[opacity]", f"{BUILD}[faint-text]"), "the contrast check"),
-    Mutation("judge-contrast-against-white", "factsheets/legibility.py",
+    Mutation("judge-contrast-against-white", "factsheets/pdf/legibility.py",
              "        ratio[where] = (np.maximum(lit, dark) + 0.05) / (np.minimum(lit, dark) + 0.05)",
              "        ratio[where] = 1.05 / (np.minimum(lit, 1.0) + 0.05)",
              (f"{BUILD}[dark-on-a-dark-background]", f"{BUILD}[over-a-dark-image]"),
              "contrast judged against white, not against what lies behind the text"),
-    Mutation("judge-text-not-hidden", "factsheets/legibility.py",
+    Mutation("judge-text-not-hidden", "factsheets/pdf/legibility.py",
              "            _hide_text(page)\n", "            pass\n",
              (f"{THEME}::test_a_harmless_theme_renders",), "the second drawing, without text, that finds the ink"),
-    Mutation("judge-overlap-off", "factsheets/legibility.py",
+    Mutation("judge-overlap-off", "factsheets/pdf/legibility.py",
              "                if not found and reading.overlaps_other_text(start, end):", "                if False:",
              (f"{BUILD}[pushed-over-its-neighbour]",), "the overlap check"),
-    Mutation("judge-missing-off", "factsheets/legibility.py",
+    Mutation("judge-missing-off", "factsheets/pdf/legibility.py",
              '                problems.append(StatementProblem(sid, lang, "missing", f"statement {sid}{version} is missing in {lang}"))',
              "                pass",
              ("tests/test_render.py::test_a_template_that_drops_a_statement_fails_the_build",), "a statement not in the text"),
-    Mutation("judge-glyphs-off", "factsheets/legibility.py",
+    Mutation("judge-glyphs-off", "factsheets/pdf/legibility.py",
              "for u in structure.undrawn(placed, usable)]", "for u in []]",
              ("tests/test_glyphs.py",), "the structural font check (every reader draws it)"),
     # -- where the judge is used
-    Mutation("build-ignores-the-judge", "factsheets/pipeline.py",
+    Mutation("build-ignores-the-judge", "factsheets/build/pipeline.py",
              "    if problems:\n        raise BuildError(fund.code,", "    if False:\n        raise BuildError(fund.code,",
              (f"{BUILD}[opacity]",), "the build's own check"),
     Mutation("check-render-maps-to-pdf006", "factsheets/rules/check.py",
@@ -105,41 +122,43 @@ MUTATIONS = [
              '            if problem.kind == "undrawable":', "            if False:",
              ("tests/test_check_rules.py::test_rule_case[PDF008-subset-with-original-cids-fails]",), "verify's PDF008"),
     # -- where statements stand
-    Mutation("place-prose-inside-a-statement-claims-it", "factsheets/verify.py",
-             "            if any(a <= start and end <= b and b - a > end - start for a, b in statements):\n                continue\n",
-             "            if any(a <= start and end <= b and b - a > end - start for a, b in statements):\n                pass\n",
-             ("tests/test_regressions.py::test_a_risk_note_that_quotes_part_of_a_statement_builds_and_checks_clean",),
+    Mutation("place-prose-inside-a-statement-claims-it", "factsheets/pdf/text.py",
+             "            if statement_words(start, end):\n                continue\n",
+             "            if statement_words(start, end):\n                pass\n",
+             ("tests/test_regressions.py::test_a_risk_note_that_quotes_part_of_a_statement_builds_and_checks_clean",
+              "tests/test_regressions.py::test_a_short_fund_text_found_across_two_statements_does_not_take_them_out"),
              "a risk note quoting part of a statement took the statement out of play"),
-    Mutation("place-prose-not-claimed", "factsheets/verify.py",
+    Mutation("place-prose-not-claimed", "factsheets/pdf/text.py",
              "    claimed = prose_spans(haystack, decoys, [needle for _, _, needle in needles])", "    claimed = []",
-             ("tests/test_regressions.py::test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself",),
+             ("tests/test_regressions.py::test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself",
+              "tests/test_verify_cli.py::test_a_statement_quoted_in_the_commentary_does_not_count"),
              "a statement quoted in the fund's prose standing in for the statement"),
-    Mutation("place-shortest-first", "factsheets/verify.py",
+    Mutation("place-shortest-first", "factsheets/pdf/text.py",
              "                     key=lambda item: len(item[2]), reverse=True)", "                     key=lambda item: len(item[2]))",
              ("tests/test_regressions.py::test_a_statement_inside_another_does_not_stand_for_itself",),
              "a statement inside another standing for itself"),
     # -- incremental builds: every input in the inputs hash
-    Mutation("inputs-templates-not-hashed", "factsheets/inputs.py",
+    Mutation("inputs-templates-not-hashed", "factsheets/render/inputs.py",
              '        _update(digest, b"template", name.encode(), source.encode())', "        pass",
              (f"{INCREMENTAL}[template]",), "incremental detection of template changes"),
-    Mutation("inputs-styles-not-hashed", "factsheets/inputs.py",
+    Mutation("inputs-styles-not-hashed", "factsheets/render/inputs.py",
              '        _update(digest, b"style", source.encode())', "        pass",
              (f"{INCREMENTAL}[style]",), "incremental detection of style changes"),
-    Mutation("inputs-files-not-hashed", "factsheets/inputs.py",
+    Mutation("inputs-files-not-hashed", "factsheets/render/inputs.py",
              "        _update(digest, path.encode(), sha.encode())\n    return digest.hexdigest()",
              "        pass\n    return digest.hexdigest()",
              (f"{INCREMENTAL}[image a style uses for some funds]", f"{INCREMENTAL}[logo the template shows]"),
              "images styles and templates refer to"),
-    Mutation("inputs-files-not-recorded", "factsheets/fetcher.py",
+    Mutation("inputs-files-not-recorded", "factsheets/render/fetcher.py",
              "            self.served[str(found)] = hashlib.sha256(data).hexdigest()", "            pass",
              (f"{INCREMENTAL}[image a style uses for some funds]",), "the files a document fetched"),
-    Mutation("inputs-package-not-hashed", "factsheets/inputs.py",
+    Mutation("inputs-package-not-hashed", "factsheets/render/inputs.py",
              "package_digest().encode(),", 'b"",', (f"{INCREMENTAL}[package code]",), "the package's own code"),
-    Mutation("inputs-check-version-not-hashed", "factsheets/inputs.py",
+    Mutation("inputs-check-version-not-hashed", "factsheets/render/inputs.py",
              'f"check {CHECK_VERSION}".encode(),', 'b"check",', (f"{INCREMENTAL}[check version]",),
              "documents judged again when the checks change"),
     # -- past defects the tests now catch
-    Mutation("localise-english-risk-label", "factsheets/localise.py",
+    Mutation("localise-english-risk-label", "factsheets/documents/localise.py",
              "                filled[name] = by_key[key][self.lang]", '                filled[name] = by_key[key]["en"]',
              ("tests/test_render.py::test_every_applicable_statement_is_in_the_pdf_text",),
              "the English risk label inside the Chinese suitability statement"),
@@ -150,16 +169,182 @@ MUTATIONS = [
     Mutation("template-logo-not-drawn", "templates/sections/header.html.j2",
              "{% if brand.logo %}<img src=\"{{ brand.logo.as_uri() }}\" alt=\"{{ brand.text('name', variant.primary) or '' }}\">{% endif %}", "",
              ("tests/test_project.py::test_a_theme_overrides_templates_styles_colours_and_logo",), "the logo"),
-    Mutation("chart-desc-deleted", "factsheets/chart.py",
-             "<desc>{escape(description)}</desc>", "", ("tests/test_chart.py",), "the chart's text alternative"),
-    Mutation("chart-label-width-underestimated", "factsheets/chart.py",
-             "LABEL_EM = 0.6", "LABEL_EM = 0.45",
-             ("tests/test_chart.py::test_labels_of_neighbouring_bars_do_not_overlap_with_ten_years_of_two_series",),
-             "chart labels overlapping (measured, not estimated)"),
+    Mutation("chart-desc-deleted", "factsheets/documents/chart.py",
+             "        f'data-plot=\"{top:.2f} {bottom:.2f}\">',\n        f\"<title>{escape(title)}</title><desc>{escape(description)}</desc>\",",
+             "        f'data-plot=\"{top:.2f} {bottom:.2f}\">',\n        f\"<title>{escape(title)}</title>\",",
+             ("tests/test_chart.py::test_text_alternative_lists_the_same_figures",
+              "tests/test_chart.py::test_factsheet_chart_text_alternative_matches_its_labels"),
+             "the returns chart's text alternative"),
+    Mutation("chart-label-width-underestimated", "factsheets/documents/chart.py",
+             "bar_w * 0.92, text, text_ems(text)))", "bar_w * 0.92, text, text_ems(text) * 0.75))",
+             ("tests/test_chart.py::test_labels_of_neighbouring_bars_do_not_overlap_with_ten_years_of_two_series",
+              "tests/test_chart.py::test_labels_stay_clear_of_each_other_the_bars_legend_and_years[taking-turns]"),
+             "chart labels overlapping (their shaped widths taken a quarter narrower)"),
     Mutation("styles-commentary-5pt", "styles/factsheet.css",
              "/* The statements: never small, never faint.", ".commentary p { font-size: 5pt; }\n/* The statements: never small, never faint.",
              ("tests/test_stress.py::test_text_outside_the_chart_is_at_least_7_pt",), "text below 7 pt outside the chart"),
 ]
+
+
+
+def pytest_command(*args: str) -> list[str]:
+    """pytest in one process (`-n 0` overrides the project's `-n auto`), without its cache folder."""
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", *args]
+
+
+def pytest_env(root: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def file_of(selection: str) -> str:
+    """The test file of a node id (or of a file)."""
+    return selection.split("::", 1)[0]
+
+
+def covers(selection: str, node_id: str) -> bool:
+    """Whether a named test (a node id, one without its parameters, or a file) selects a collected one."""
+    return node_id == selection or node_id.startswith((selection + "[", selection + "::"))
+
+
+def collected(root: Path, files: Iterable[str]) -> tuple[set[str], set[str], str]:
+    """The node ids pytest collects from `files` in one `--collect-only` run, the files that fail
+    to collect (all of them when pytest fails before naming one), and pytest's output then."""
+    files = list(files)
+    result = subprocess.run(pytest_command("--collect-only", "-q", "--continue-on-collection-errors", *files),
+                            cwd=root, env=pytest_env(root), capture_output=True, text=True)
+    ids = {line for line in result.stdout.splitlines() if "::" in line and not line.startswith(" ")}
+    broken = set(re.findall(r"^ERROR (\S+)", result.stdout, re.M))
+    if result.returncode != 0 and not broken:
+        broken = set(files)
+    return ids, broken, (result.stdout + result.stderr)[-2000:] if broken else ""
+
+
+def stale(mutations: Iterable[Mutation], root: Path = ROOT) -> dict[str, list[str]]:
+    """What no longer matches the code, by mutation name (only those with a problem): its file
+    missing, its snippet not occurring exactly once in it, or a test it names that pytest does not
+    collect (a file, a function, or one of its parameters gone; all collected in one pytest run)."""
+    mutations = list(mutations)
+    problems: dict[str, list[str]] = {m.name: [] for m in mutations}
+    named: dict[str, list[str]] = {m.name: [] for m in mutations}
+    for m in mutations:
+        path = root / m.file
+        if not path.is_file():
+            problems[m.name].append(f"{m.file} does not exist")
+        elif (count := path.read_text(encoding="utf-8").count(m.original)) != 1:
+            problems[m.name].append(f"its snippet occurs {count} times in {m.file}, not once")
+        if m.mutated == m.original:
+            problems[m.name].append("its mutated snippet is the original")
+        if not m.tests:
+            problems[m.name].append("it names no test")
+        for selection in m.tests:
+            if selection.startswith("-"):
+                problems[m.name].append(f"it names a pytest option ({selection}), not a test")
+            elif not (root / file_of(selection)).is_file():
+                problems[m.name].append(f"test file {file_of(selection)} does not exist")
+            else:
+                named[m.name].append(selection)
+    files = sorted({file_of(s) for selections in named.values() for s in selections})
+    ids, broken, output = collected(root, files) if files else (set(), set(), "")
+    for name, selections in named.items():
+        for selection in selections:
+            if file_of(selection) in broken:
+                problems[name].append(f"{file_of(selection)} does not collect:\n{output}")
+            elif not any(covers(selection, node_id) for node_id in ids):
+                problems[name].append(f"pytest collects no test {selection}")
+    return {name: found for name, found in problems.items() if found}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test's outcome in pytest's JUnit XML."""
+
+    id: str  # its node id; for a file that does not collect, the file
+    status: str  # passed, failed, error (in setup or teardown), skipped, or uncollectable
+    message: str = ""
+
+
+@dataclass
+class Outcome:
+    """A pytest run: each test's outcome, and the run's exit code and output (for the errors)."""
+
+    cases: list[Case] = field(default_factory=list)
+    code: int | None = None  # None: stopped after `timeout`
+    output: str = ""
+
+    def of(self, selections: Iterable[str]) -> list[Case]:
+        selections = list(selections)
+        return [c for c in self.cases if any(covers(s, c.id) or (c.status == "uncollectable" and c.id == file_of(s))
+                                             for s in selections)]
+
+
+def read_junit(path: Path) -> list[Case]:
+    """Each test case of a JUnit XML report (junit_family xunit1, which names each case's file)."""
+    cases = []
+    for case in ET.parse(path).iter("testcase"):
+        file, classname, name = case.get("file", ""), case.get("classname", ""), case.get("name", "")
+        problem = case.find("failure")
+        problem = problem if problem is not None else case.find("error")
+        if not classname and problem is not None and problem.get("message") == "collection failure":
+            cases.append(Case(file or name.replace(".", "/") + ".py", "uncollectable", (problem.text or "")[-1500:]))
+            continue
+        module = file[:-3].replace("/", ".") if file.endswith(".py") else ""
+        inner = classname[len(module) + 1:].split(".") if module and classname.startswith(module + ".") else []
+        node_id = "::".join([file, *inner, name])
+        if problem is not None:
+            status = "failed" if problem.tag == "failure" else "error"
+            cases.append(Case(node_id, status, ((problem.get("message") or "").splitlines() or [""])[0]))
+        elif case.find("skipped") is not None:
+            cases.append(Case(node_id, "skipped"))
+        else:
+            cases.append(Case(node_id, "passed"))
+    return cases
+
+
+def run_tests(root: Path, tests: Iterable[str], *, first_failure: bool = True, workers: int = 0,
+              timeout: float | None = TIMEOUT) -> Outcome:
+    """Run the named tests in `root` and read their outcome from a JUnit XML report."""
+    with tempfile.TemporaryDirectory(prefix="factsheets-mutations-report-") as folder:
+        report = Path(folder) / "report.xml"
+        command = pytest_command("-q", "-rfE", "-o", "junit_family=xunit1", f"--junitxml={report}",
+                                 *(["-x"] if first_failure else []), *tests)
+        if workers:  # the baseline only: xdist's workers, each test's outcome still read from the report
+            command[command.index("-n") + 1] = str(workers)
+        try:
+            result = subprocess.run(command, cwd=root, env=pytest_env(root), capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as stopped:
+            output = stopped.stdout.decode(errors="replace") if isinstance(stopped.stdout, bytes) else stopped.stdout or ""
+            return Outcome([], None, output[-1500:])
+        cases = read_junit(report) if report.is_file() else []
+        return Outcome(cases, result.returncode, (result.stdout + result.stderr)[-3000:])
+
+
+def verdict(outcome: Outcome) -> tuple[str, str]:
+    """Killed, SURVIVED or ERROR, and why, from a mutated run's outcome (never from its exit code alone)."""
+    if outcome.code is None:
+        return "ERROR", f"the named tests ran past {TIMEOUT} s\n{outcome.output}"
+    if broken := [c for c in outcome.cases if c.status == "uncollectable"]:
+        return "ERROR", f"the mutated code does not collect ({', '.join(c.id for c in broken)}):\n{broken[0].message}"
+    if failed := [c for c in outcome.cases if c.status in ("failed", "error")]:
+        first = failed[0]
+        where = " (in its setup or teardown)" if first.status == "error" else ""
+        return "killed", f"{first.id}{where}" + (f": {first.message[:120]}" if first.message else "")
+    if not any(c.status == "passed" for c in outcome.cases) or outcome.code not in (0, 1):
+        return "ERROR", f"no named test ran to its end (pytest exit {outcome.code}, {len(outcome.cases)} reported)\n{outcome.output}"
+    return "SURVIVED", ""
+
+
+def baseline_errors(outcome: Outcome, mutations: Iterable[Mutation]) -> dict[str, str]:
+    """The mutations whose tests do not pass on the untouched code (failing, not collecting, all
+    skipped or not run), each with why: they cannot tell a mutation from the code as it is."""
+    errors = {}
+    for m in mutations:
+        cases = outcome.of(m.tests)
+        if bad := [c for c in cases if c.status in ("failed", "error", "uncollectable")]:
+            errors[m.name] = "fails on the untouched code: " + "; ".join(f"{c.id} ({c.status})" for c in bad[:3])
+        elif not any(c.status == "passed" for c in cases):
+            errors[m.name] = f"no named test passes on the untouched code ({len(cases)} ran, all skipped)" if cases else \
+                f"no named test ran on the untouched code (pytest exit {outcome.code})"
+    return errors
 
 
 def tracked_copy() -> Path:
@@ -175,16 +360,17 @@ def tracked_copy() -> Path:
     return target  # without ../shared beside it: the tests that need it skip, as on a clean CI clone
 
 
-def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str]:
-    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-rf", *tests],
-                            cwd=copy, env=env, capture_output=True, text=True)
-    return result.returncode, result.stdout + result.stderr
-
-
-def first_failure(output: str) -> str:
-    found = re.search(r"^FAILED (.+?)(?: - .*)?$", output, re.M)
-    return found.group(1) if found else "?"
+def apply_and_run(copy: Path, m: Mutation) -> tuple[str, str]:
+    """Apply one mutation in `copy`, run its tests, put the code back; the verdict and why."""
+    path = copy / m.file
+    original = path.read_text(encoding="utf-8")
+    if (count := original.count(m.original)) != 1:
+        return "STALE", f"its snippet occurs {count} times in {m.file}, not once"
+    path.write_text(original.replace(m.original, m.mutated), encoding="utf-8")
+    try:
+        return verdict(run_tests(copy, m.tests))
+    finally:
+        path.write_text(original, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,47 +378,64 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="mutations to run (a name or part of one); default: all")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run of the named tests on the untouched copy")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="mutations run at a time, each in its own copy and one process (default 1)")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if not args.names or any(n in m.name for n in args.names)]
     if args.list:
         for m in chosen:
             print(f"{m.name:42} {m.file:34} {m.why}")
         return 0
-    copy = tracked_copy()
+    jobs = max(1, min(args.jobs, len(chosen)))
+    started = time.monotonic()
+    copies = [tracked_copy() for _ in range(jobs)]
+    results: dict[str, tuple[str, str]] = {}
     try:
-        if not args.no_baseline:
-            tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
-            code, output = run_tests(copy, tests)
-            if code != 0:
-                print(f"baseline: the named tests fail on the untouched code (exit {code}):\n{output[-3000:]}")
+        for name, problems in stale(chosen, copies[0]).items():
+            results[name] = ("STALE", "; ".join(problems))
+            print(f"{name:42} STALE     {results[name][1]}", flush=True)
+        runnable = [m for m in chosen if m.name not in results]
+        if runnable and not args.no_baseline:
+            tests = tuple(dict.fromkeys(t for m in runnable for t in m.tests))
+            outcome = run_tests(copies[0], tests, first_failure=False, workers=jobs if jobs > 1 else 0, timeout=None)
+            if not outcome.cases:
+                print(f"baseline: pytest reported no test (exit {outcome.code}):\n{outcome.output}")
                 return 2
-            print(f"baseline: {len(tests)} test selections pass on the untouched code")
-        results = []
-        for m in chosen:
-            path = copy / m.file
-            original = path.read_text(encoding="utf-8")
-            count = original.count(m.original)
-            if count != 1:
-                results.append((m, "STALE", f"the snippet occurs {count} times in {m.file}"))
-                print(f"{m.name:42} STALE ({count} occurrences)", flush=True)
-                continue
-            path.write_text(original.replace(m.original, m.mutated), encoding="utf-8")
-            started = time.monotonic()
+            for name, why in baseline_errors(outcome, runnable).items():
+                results[name] = ("ERROR", f"baseline: {why}")
+                print(f"{name:42} ERROR     baseline: {why}", flush=True)
+            runnable = [m for m in runnable if m.name not in results]
+            print(f"baseline: the tests of {len(runnable)} mutations pass on the untouched code "
+                  f"({len(outcome.cases)} tests, {time.monotonic() - started:.0f} s)", flush=True)
+        free: queue.Queue[Path] = queue.Queue()
+        for copy in copies:
+            free.put(copy)
+        printing = threading.Lock()
+
+        def run(m: Mutation) -> None:
+            copy = free.get()
+            began = time.monotonic()
             try:
-                code, output = run_tests(copy, m.tests)
+                results[m.name] = apply_and_run(copy, m)
             finally:
-                path.write_text(original, encoding="utf-8")
-            verdict = "killed" if code == 1 else "SURVIVED" if code == 0 else f"ERROR (pytest exit {code})"
-            detail = first_failure(output) if code == 1 else output[-1500:] if code not in (0, 1) else ""
-            results.append((m, verdict, detail))
-            print(f"{m.name:42} {verdict:9} {time.monotonic() - started:5.0f} s  {detail if code == 1 else ''}", flush=True)
-            if code not in (0, 1):
-                print(detail)
+                free.put(copy)
+            verdict_, why = results[m.name]
+            with printing:
+                shown = why if verdict_ == "killed" else f"\n{why}" if why else ""
+                print(f"{m.name:42} {verdict_:9} {time.monotonic() - began:5.0f} s  {shown}", flush=True)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(run, runnable))
     finally:
-        shutil.rmtree(copy, ignore_errors=True)
-    bad = [r for r in results if r[1] != "killed"]
-    print(f"\n{len(results) - len(bad)} of {len(results)} mutations killed" + (f"; not killed: {', '.join(r[0].name for r in bad)}" if bad else ""))
-    return 1 if bad else 0
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
+    by_verdict: dict[str, list[str]] = {}
+    for m in chosen:
+        by_verdict.setdefault(results[m.name][0], []).append(m.name)
+    killed = len(by_verdict.get("killed", []))
+    others = "".join(f"; {verdict_.lower()}: {', '.join(names)}" for verdict_, names in by_verdict.items() if verdict_ != "killed")
+    print(f"\n{killed} of {len(chosen)} mutations killed{others} ({(time.monotonic() - started) / 60:.1f} min, {jobs} at a time)")
+    return 0 if killed == len(chosen) else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from factsheets import BuildError, FundFileError, Renderer, load_fund, parse_var
 from factsheets.build.batch import Batch
 from factsheets.build.pipeline import build_file
 from factsheets.build.render_check import render_findings
+from factsheets.documents.disclosures import library
 from factsheets.documents.localise import Localiser
 from factsheets.fund.load import FundLoader
 from factsheets.fund.validate import validate_data
@@ -78,8 +79,11 @@ def test_a_fund_text_quoting_a_statement_next_to_another_statement_does_not_stan
 
 
 def test_a_statement_quoted_in_the_commentary_does_not_stand_for_itself(tmp_path):
+    # The quote is the library's wording as it stands: a copy of it went stale when the statement
+    # was re-approved (version 2), and the test then passed whether or not the prose was claimed.
+    quoted = library("CN").statement("past-performance").texts["en"]
     fund = data(ETF)
-    fund["commentary"]["en"] += " Past performance does not indicate future results."
+    fund["commentary"]["en"] += " " + quoted
     renderer = Renderer(template_dirs=[drop_statement(tmp_path / "templates", "past-performance")])
     with pytest.raises(BuildError, match="statement past-performance .* is missing in en"):
         render_document(validate_data(fund), "en", renderer)

@@ -1,7 +1,7 @@
 """House styles cannot hide a mandatory statement: every trick fails the build with the statement's
 id, and `verify` rejects the same PDF made elsewhere (rendered with the build's check bypassed).
 
-Each trick names the checks of the judge (`factsheets.legibility`) that catch it, exactly: every
+Each trick names the checks of the judge (`factsheets.pdf.legibility`) that catch it, exactly: every
 check has a trick that only it catches, so that a check switched off fails a test here (see
 scripts/mutations.py)."""
 

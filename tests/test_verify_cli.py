@@ -12,11 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from factsheets.cli import cli
+from factsheets.documents.disclosures import library
 from factsheets.documents.variants import parse_variant
 from factsheets.fund.validate import load_fund
+from factsheets.pdf.text import normalise, pdf_pages_text
 from factsheets.render.renderer import Renderer
 
-from .conftest import ETF, MONEY_MARKET, drop_statement, rendered, text_pdf
+from .conftest import ETF, MONEY_MARKET, drop_statement, mutate, rendered, text_pdf
 
 
 def run(*args: str):
@@ -148,6 +150,20 @@ def test_statement_inside_another_does_not_count(tmp_path):
     assert result.exit_code == 1, result.output
     findings = json.loads(result.output)
     assert [(f["code"], f["lang"], f["location"]) for f in findings] == [("PDF001", "zh-CN", "statement no-guarantee")]
+
+
+def test_a_statement_quoted_in_the_commentary_does_not_count(tmp_path):
+    # The fund's commentary quotes past-performance word for word and the template leaves the
+    # statement out: with --fund, the quote is the fund's own prose, and the statement is missing.
+    quoted = library("CN").statement("past-performance").texts["en"]
+    fund = mutate(ETF, tmp_path, "of its 10-year range.\n", f"of its 10-year range. {quoted}\n")
+    folder = drop_statement(tmp_path / "templates", "past-performance")
+    pdf = Renderer(template_dirs=[folder], pdf_variant=None).render(load_fund(fund), parse_variant("en")).pdf
+    assert normalise(quoted) in normalise("".join(pdf_pages_text(pdf)))  # the quote is printed
+    result = run("verify", str(_write(tmp_path, pdf)), "--fund", str(fund), "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)
+    assert [(f["code"], f["lang"], f["location"]) for f in findings] == [("PDF001", "en", "statement past-performance")]
 
 
 def test_an_unreadable_pdf_does_not_hide_the_others(tmp_path):
