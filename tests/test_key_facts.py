@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -310,11 +311,61 @@ def test_plan_gives_hong_kong_funds_their_languages_and_mainland_funds_zh_cn():
 
 @pytest.mark.parametrize("code", ["LU0000990301", "990101", "990201", "990401"])
 def test_prospectus_texts_merged_into_the_export_give_the_fixture(code):
-    """examples/prospectus/<code>.yaml holds exactly the key facts fields the fixture adds to the export."""
+    """examples/prospectus/<code>.yaml holds exactly what the fixture adds to the export's data: the v1 texts of the
+    fund, and v2's fields each where the fund file keeps them (a class's fees and tiers, a manager's career start)."""
+    from factsheets.fund.validate import validate_data
+    from factsheets.ingest.importer import import_export
+
+    exported = next(f for f in import_export(ROOT / "tests" / "data" / "house-export", today=dt.date(2025, 11, 10)).funds
+                    if f.code == code).data
     prospectus = yaml.safe_load((EXAMPLES / "prospectus" / f"{code}.yaml").read_text(encoding="utf-8"))
-    fixture = raw(code)
-    exported = {**fixture, "fund": {k: v for k, v in fixture["fund"].items() if k not in prospectus["texts"]}}
-    assert merge_texts(exported, prospectus, "p.yaml") == fixture
+    assert prospectus["schema"] == "prospectus/v2"
+    merged = validate_data(merge_texts(exported, prospectus, "p.yaml"), "p.yaml")
+    assert merged.model_dump() == load_fund(FUNDS / f"{code}.yaml").model_dump()
+
+
+def test_prospectus_v2_fields_go_where_the_fund_file_keeps_them():
+    fund = load_fund(FUNDS / "990101.yaml")
+    a, c = fund.fund.share_classes
+    assert [(t.below, t.from_, t.rate, t.fixed) for t in a.subscription_tiers] == [(1000000, None, 1.5, None),
+                                                                                  (5000000, None, 1, None), (None, 5000000, None, 1000)]
+    assert c.subscription_tiers == [] and c.redemption_tiers[-1].from_days == 30
+    assert [m.career_start for m in fund.fund.managers] == [dt.date(2010, 7, 1), dt.date(2014, 7, 1)]
+    hk = load_fund(FUNDS / "LU0000990301.yaml")
+    assert (hk.fund.share_classes[0].fees.switching, hk.fund.fund_fees.trustee, hk.priips.umbrella.en) == (1, Decimal("0.05"),
+                                                                                                          "Demo Global Funds SICAV")
+    assert hk.priips.complaints.email == "complaints@funds.example.com"
+
+
+def test_a_prospectus_fee_the_export_gives_otherwise_and_unknown_classes_and_managers_are_named():
+    exported = raw("990101")
+    texts = {"fees": {"990101": {"management": 1.5}, "990999": {"management": 1}}, "manager_careers": {"王五": "2010-01-01"},
+             "umbrella": {"en": "X"}}
+    with pytest.raises(FundFileError) as error:
+        merge_texts(exported, {"schema": "prospectus/v2", "fund": "990101", "texts": texts}, "p.yaml")
+    message = str(error.value)
+    assert "p.yaml: texts.fees.990101.management: 1.5 is not the export's management of 1.2" in message
+    assert "p.yaml: texts.fees.990999: is not a share class of the fund (990101, 990102)" in message
+    assert "p.yaml: texts.manager_careers.王五: is not a manager of the fund" in message
+    assert "p.yaml: texts.umbrella: is a text of the PRIIPs KID, and the fund has no priips section" in message
+    with pytest.raises(FundFileError, match="texts.short_name: is a prospectus/v2 field: set `schema: prospectus/v2`"):
+        merge_texts(exported, {"schema": "prospectus/v1", "fund": "990101", "texts": {"short_name": {"zh-CN": "x"}}}, "p.yaml")
+
+
+def test_migrate_rewrites_a_v1_prospectus_file_and_names_what_its_documents_lack(tmp_path):
+    source = tmp_path / "990201.yaml"
+    text = (EXAMPLES / "prospectus" / "990201.yaml").read_text(encoding="utf-8")
+    v1 = text[:text.index("  # prospectus/v2")].replace("schema: prospectus/v2", "schema: prospectus/v1")
+    source.write_text(v1, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["migrate", str(source)])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "990201.v2.yaml"
+    assert written.read_text(encoding="utf-8") == v1.replace("schema: prospectus/v1", "schema: prospectus/v2")
+    assert (f"{written}: for the 基金产品资料概要 (kfs) it lacks texts.short_name, texts.operation, texts.opening, texts.scope, "
+            "texts.prepared_on, texts.manager_careers, texts.subscription_tiers, texts.redemption_tiers, texts.operating_fees"
+            in result.output)
+    again = CliRunner().invoke(cli, ["migrate", str(written)])
+    assert again.exit_code == 0 and "prospectus/v2 already, nothing to do" in again.output
 
 
 def test_a_bad_prospectus_file_names_every_problem():
@@ -409,3 +460,21 @@ def test_printed_years_are_read_from_split_tables_where_the_lead_class_is_younge
     pdf = weasyprint.HTML(string=f"<style>@page{{size:A4;margin:20mm}} body{{font:8pt sans-serif;width:90mm}}"
                                f"table{{width:100%;margin:4pt 0}} .num{{text-align:right}} th{{text-align:left}}</style>{html}").write_pdf()
     assert _years_tables(pdf, ("en",)) == (own, bench)
+
+
+def test_fee_tiers_that_leave_a_gap_or_disagree_with_the_maximum_are_named():
+    from factsheets.fund.validate import validate_data
+
+    data = raw("990101")
+    a, c = data["fund"]["share_classes"]
+    a["subscription_tiers"] = [{"below": 1000000, "rate": 1.2}, {"below": 500000, "rate": 1.0}, {"from": 5000000, "fixed": 1000}]
+    a["redemption_tiers"] = [{"below_days": 7, "rate": 1.5}, {"below_days": 30, "rate": 0.5}]
+    c["subscription_tiers"] = [{"below": 1000, "rate": 1, "fixed": 5}]
+    with pytest.raises(FundFileError) as error:
+        validate_data(data, "f.yaml")
+    message = str(error.value)
+    assert "fund.share_classes.0.subscription_tiers.1.below: 500000 is not above the band before (1000000)" in message
+    assert ("fund.share_classes.0.subscription_tiers: the highest rate of the tiers is 1.2%, and fees.max_subscription is 1.5%"
+            in message)
+    assert "fund.share_classes.0.redemption_tiers.1: the last band must start `from_days` 30 and run on" in message
+    assert "fund.share_classes.1.subscription_tiers.0.rate: give either `rate`" in message
