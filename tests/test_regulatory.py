@@ -54,7 +54,7 @@ def test_the_templates_as_read():
     assert [s.id for s in hk.sections][-2:] == ["additional-information", "important"]
     assert hk.part("fees.1").heading == {"en": "Charges which may be payable by you", "zh-HK": "閣下或須繳付的收費"}
     assert [r.id for r in hk.part("fees.1").rows] == ["subscription-fee", "switching-fee", "redemption-fee"]
-    assert hk.part("quick-facts").row("investment-manager").when == "the management company delegates investment management"
+    assert hk.part("quick-facts").find("investment-manager").when == "the management company delegates investment management"
     assert cn.part("investment.3").headings("zh-CN")[1] == "（三）最近十年基金每年的净值增长率及与同期业绩比较基准的比较图"
     assert [r.id for r in cn.header.rows] == ["prepared-on", "sent-on"] and cn.placement()["cn-kfs-header"] == "header"
     assert kid.part("unable-to-pay").headings("en")[1] == "What happens if [manufacturer] is unable to pay out?"

@@ -83,7 +83,7 @@ class Part:
         own = (self.heading[lang],) if lang in self.heading else ()
         return own + self.accepted.get(lang, ())
 
-    def row(self, row_id: str) -> Row:
+    def find(self, row_id: str) -> Row:
         return next(r for r in self.rows if r.id == row_id)
 
     def parts(self) -> tuple[Part, ...]:
