@@ -519,3 +519,35 @@ def test_fee_tiers_that_leave_a_gap_or_disagree_with_the_maximum_are_named():
             in message)
     assert "fund.share_classes.0.redemption_tiers.1: the last band must start `from_days` 30 and run on" in message
     assert "fund.share_classes.1.subscription_tiers.0.rate: give either `rate`" in message
+
+
+def test_the_build_refuses_key_facts_whose_house_template_drops_a_row_naming_section_and_row(tmp_path):
+    """A house's override of the fee table that leaves out a fee: the document is read against the SFC's template
+    and not written, the message naming the template, the section and the row."""
+    from factsheets.render.renderer import Renderer
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    macros = (ROOT / "templates" / "kfs-macros.html.j2").read_text(encoding="utf-8")
+    (templates / "kfs-macros.html.j2").write_text(macros.replace(
+        "{% for row_id, label, values in table.rows %}", '{% for row_id, label, values in table.rows if row_id != "switching-fee" %}'),
+        encoding="utf-8")
+    with pytest.raises(BuildError) as error:
+        render_document(load_fund(FUNDS / "LU0000990301.yaml"), "en", Renderer([templates]), document="kfs")
+    assert str(error.value).endswith("LU0000990301: kfs.en: hk-kfs: 'What are the fees and charges?' › 'Charges which may be "
+                                     "payable by you': no row labelled 'Switching fee'; no PDF written")
+    assert [d.location for d in error.value.nonconformities] == ["section fees.1 row switching-fee"]
+
+
+def test_sent_on_is_the_builds_day_and_never_before_the_preparation_date(tmp_path):
+    from factsheets.render.renderer import Renderer
+
+    fund = load_fund(FUNDS / "990101.yaml")
+    found = normalise("".join(pdf_pages_text(render_document(fund, "zh-CN", Renderer(sent_on="2025-11-20"), document="kfs").pdf)))
+    assert normalise("编制日期2025年10月15日送出日期2025年11月20日") in found
+    with pytest.raises(BuildError, match="sent on 2025-10-01, before fund.prepared_on 2025-10-15"):
+        render_document(fund, "zh-CN", Renderer(sent_on="2025-10-01"), document="kfs")
+    result = CliRunner().invoke(cli, ["build", str(FUNDS / "990201.yaml"), "--doc", "kfs", "--sent-on", "2025-11-03",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert normalise("送出日期2025年11月3日") in normalise("".join(pdf_pages_text((tmp_path / "out" / "990201.kfs.zh-CN.pdf").read_bytes())))

@@ -62,7 +62,8 @@ def check(fund: FundFile, langs: tuple[str, ...]) -> None:
 
 def identifier_label(code: str) -> str:
     """What the code is called: "ISIN", the template's only label, for a code shaped as one (two letters, nine
-    letters or digits, a check digit: KD005 warns when the check digit is wrong), else "Product code"."""
+    letters or digits, a digit), else "Product code" (which the template does not accept: such a KID is refused).
+    The check digit is not required: the house export's fictional LU0000990301 has a wrong one (it would be 8)."""
     return "ISIN" if _ISIN_SHAPE.fullmatch(code) else "Product code"
 
 
