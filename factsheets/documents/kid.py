@@ -272,15 +272,6 @@ def years(n: int) -> str:
     return f"{n} year" if n == 1 else f"{n} years"
 
 
-def is_isin(code: str) -> bool:
-    """An ISIN (ISO 6166): two letters, nine letters or digits, and its Luhn check digit."""
-    if len(code) != 12 or not code[:2].isalpha() or not code.isalnum() or not code[-1].isdigit() or not code.isupper():
-        return False
-    digits = "".join(str(int(c, 36)) for c in code[:-1])
-    total = sum(d // 10 + d % 10 for d in (int(c) * (2 if i % 2 == 0 else 1) for i, c in enumerate(reversed(digits))))
-    return (10 - total % 10) % 10 == int(code[-1])
-
-
 @dataclass(frozen=True)
 class ScenarioRow:
     name: str  # stress, unfavourable, moderate, favourable
