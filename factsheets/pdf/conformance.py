@@ -251,8 +251,9 @@ class RowsReader:
         label = self.runs[hits[0][0]].text
         empty = [n for n, text in enumerate(texts) if _DASHES.match(normalise(text))]
         if len(empty) == len(texts) or (len(texts) > 1 and empty):
-            self._problem("row-empty", part, f"the row {label!r} shows no value (a fee not charged is 0 or N/A, "
-                                             "never left blank)", row.id, self.runs[hits[empty[0]][0]].page)
+            self._problem("row-empty", part, f"the row {label!r} shows no value (what the fund does not have, such as a "
+                                             "fee not charged, is 0 or N/A, never left blank)", row.id,
+                          self.runs[hits[empty[0]][0]].page)
             return
         if not row.per_class or len(self.classes) < 2 or len(hits) >= len(self.classes):
             return
