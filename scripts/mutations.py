@@ -61,6 +61,8 @@ THEME = "tests/test_theme.py"
 BUILD = f"{THEME}::test_css_that_hides_a_statement_fails_the_build_with_its_id"
 VERIFY = f"{THEME}::test_verify_rejects_the_same_pdf_made_elsewhere"
 INCREMENTAL = "tests/test_incremental.py::test_an_edit_renders_again_exactly_the_documents_it_affects"
+RULES = "tests/test_check_rules.py"
+REFUSES = "tests/test_key_facts.py::test_the_build_refuses_key_facts_whose_house_template_drops_a_row_naming_section_and_row"
 
 MUTATIONS = [
     # -- the judge (factsheets/pdf/legibility.py): one definition for build, check --render and verify
@@ -183,6 +185,29 @@ MUTATIONS = [
     Mutation("styles-commentary-5pt", "styles/factsheet.css",
              "/* The statements: never small, never faint.", ".commentary p { font-size: 5pt; }\n/* The statements: never small, never faint.",
              ("tests/test_stress.py::test_text_outside_the_chart_is_at_least_7_pt",), "text below 7 pt outside the chart"),
+    # -- the regulators' templates (factsheets/pdf/conformance.py): the RT rules and the build's refusal
+    Mutation("template-rows-off", "factsheets/pdf/conformance.py",
+             "            if part.id in self.starts and part.rows:\n                self._rows(part)",
+             "            if False:\n                self._rows(part)",
+             (RULES, "tests/test_key_facts.py", "-k", "RT003 or refuses_key_facts"), "a row of the template missing"),
+    Mutation("template-dash-is-a-value", "factsheets/pdf/conformance.py",
+             '_DASHES = re.compile(r"^[\\s:：\\-–—−]*$")', '_DASHES = re.compile(r"^\\s*$")',
+             (RULES, "-k", "RT004-a-fee-not-charged"), "a dash taken for a fee"),
+    Mutation("template-per-class-off", "factsheets/pdf/conformance.py",
+             "        if not row.per_class or len(self.classes) < 2 or len(hits) >= len(self.classes):",
+             "        if True:", (RULES, "-k", "RT004-a-per-class"), "a per-class row showing one class"),
+    Mutation("template-order-off", "factsheets/pdf/conformance.py",
+             "            after = [h for h in hits if h > last]", "            after = hits",
+             (RULES, "-k", "RT002"), "sections out of the template's order"),
+    Mutation("template-foreign-labels-off", "factsheets/pdf/conformance.py",
+             "        self._foreign_labels(part, matched, start, end)", "        pass",
+             (RULES, "-k", "RT005"), "a row labelled otherwise than the template"),
+    Mutation("template-statement-place-off", "factsheets/pdf/conformance.py",
+             "                if not inside:", "                if False:",
+             (RULES, "-k", "RT006"), "a statement outside its section"),
+    Mutation("build-ignores-the-template", "factsheets/build/pipeline.py",
+             "    if departures := template_departures(fund, rendered, pdf, dtype, decoys):", "    if departures := []:",
+             (REFUSES,), "the build writing a document that departs from its template"),
 ]
 
 

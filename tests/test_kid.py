@@ -330,3 +330,34 @@ def test_the_kid_follows_the_fund_terms(tmp_path, changes, shown, absent):
         assert part not in html, part
     for item in kid.figures(fund).display().composition:  # each amount, or N/A for no exit cost
         assert f'<td class="num">{"N/A" if item.amount is None else usd(item.amount)}</td>' in html, item
+
+
+def test_the_kid_says_what_the_product_is_in_law_how_to_complain_and_what_the_sri_leaves_out():
+    """The offering documents' facts the RTS asks for (prospectus/v2): the legal form, umbrella and UCITS in "Type",
+    the Depositary row of a UCITS, the other materially relevant risks, and a complaint's steps, website, postal and
+    e-mail address (Art. 7); the identifier labelled ISIN, as the template does."""
+    found = text()
+    for part in ("ISIN LU0000990301",
+                 "Type Bond fund, domiciled in Luxembourg: a sub-fund of Demo Global Funds SICAV, an open-ended investment "
+                 "company, and a UCITS (an undertaking for collective investment in transferable securities).",
+                 "Depositary Demo Depositary Bank (Luxembourg) S.A.",
+                 "Other risks materially relevant to the fund that the summary risk indicator does not take into account: "
+                 "contingent convertible bonds",
+                 "Website: https://funds.example.com/complaints",
+                 "Post: Demo Asset Management (Luxembourg) S.A., Complaints Officer, 1 rue de l'Exemple, L-1234 Luxembourg",
+                 "E-mail: complaints@funds.example.com"):
+        assert part in found, part
+    at = [found.index(part) for part in ("How can I complain?", "Send your complaint in writing", "Other relevant information")]
+    assert at == sorted(at)
+
+
+def test_a_kid_without_its_offering_document_fields_fails_naming_each(tmp_path):
+    path = copy_fund(tmp_path, [])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["priips"]["complaints"], data["fund"]["scenarios_url"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(BuildError) as error:
+        render_document(load_fund(path), "en", document="kid")
+    message = str(error.value)
+    assert "kid.en: priips.complaints: required for the PRIIPs KID (kid): how to complain" in message
+    assert "kid.en: fund.scenarios_url: required for the PRIIPs KID (kid)" in message

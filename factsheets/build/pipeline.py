@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from ..documents.registry import builder
+from ..documents.regulatory import template_for
 from ..documents.types import DocumentType, Target, document_type, parse_target
 from ..documents.variants import Variant, parse_variant
 from ..errors import BuildError, FactsheetError
@@ -21,6 +22,7 @@ from ..files import write_atomic
 from ..fund.load import data_from_bytes, read_bytes
 from ..fund.model import FundFile
 from ..fund.validate import validate_data, with_history
+from ..pdf.conformance import conformance, share_class_names
 from ..pdf.document import PdfFile
 from ..pdf.layout import layout_warnings, overflow
 from ..pdf.legibility import judge
@@ -69,7 +71,21 @@ def _verified(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentT
                      {s.id: s.version for s in rendered.statements})
     if problems:
         raise BuildError(fund.code, [f"{name}: {p.message}; no PDF written" for p in problems], problems)
+    if departures := template_departures(fund, rendered, pdf, dtype, decoys):
+        raise BuildError(fund.code, [f"{name}: {d.template}: {d.where}: {d.message}; no PDF written" for d in departures],
+                         nonconformities=departures)
     return rendered
+
+
+def template_departures(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, decoys: list[str]) -> list:
+    """How a key facts document or KID departs from its regulator's template (`pdf.conformance`: a section, a row
+    or a statement out of place, missing or empty), read in the finished PDF; nothing for a factsheet."""
+    template = template_for(dtype.name, dtype.library(fund))
+    lang = rendered.variant.primary
+    if template is None or len(rendered.variant.langs) != 1 or lang not in template.languages():
+        return []
+    return conformance(pdf, template, lang, fund=fund, classes=share_class_names(fund, lang),
+                       locator=lambda text: place(text, rendered.statements, decoys))
 
 
 def render_pdf(fund: FundFile, variant: Variant | str = "bilingual", document: str = "factsheet") -> bytes:

@@ -67,10 +67,13 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
               help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
 @click.option("--strict-layout", is_flag=True,
               help="Fail a document whose layout the build warns about (a last page holding only a line or two), as CI should.")
+@click.option("--sent-on", "sent_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day the documents are sent, which a 基金产品资料概要 prints as its 送出日期  [default: each fund's as_of]")
 @click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, config_path: Path | None, jobs: int, executor: str,
-          scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, strict_layout: bool, watch: bool, quiet: bool) -> None:
+          scheduler: str | None, force: bool, fail_fast: bool, pdf_variant: str, strict_layout: bool, sent_on, watch: bool,
+          quiet: bool) -> None:
     """Build factsheets from fund files (YAML or JSON) and folders of them; in a project
     (`factsheets init`), from its funds/ with its templates, styles and brand."""
     if scheduler and executor != "dask":
@@ -109,7 +112,8 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, co
         chosen = variants or (parse_variants(",".join(config.build.variants)) if config.build.variants else None)
         options = dict(jobs=jobs, force=force, fail_fast=fail_fast, executor=executor, scheduler=scheduler,
                        renderer_options={**renderer_options(config), "pdf_variant": pdf_variant_,
-                                         **({"strict_layout": True} if strict_layout else {})},
+                                         **({"strict_layout": True} if strict_layout else {}),
+                                         **({"sent_on": sent_on.date().isoformat()} if sent_on else {})},
                        documents=documents or ("factsheet",))
         try:
             return _run(files, chosen, out, options, quiet)

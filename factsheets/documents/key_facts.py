@@ -2,21 +2,19 @@
 Traditional Chinese) and the CSRC's 基金产品资料概要 (a mainland fund, in Simplified Chinese). What
 their templates (`kfs-hk.html.j2`, `kfs-cn.html.j2`) show, and what a fund file must give for them.
 
-Every figure comes from where the factsheet's does: fees and terms from `view.terms`, managers from
-`view.managers`, allocations from `view.allocations`, calendar-year returns from the performance
-stage (`performance.fund_figures`) drawn by `view.performance_view`. Only the choice of years differs
-where the regulators' rules do: a Hong Kong key facts statement charts the last ten complete
-calendar years (its factsheet the last five), a mainland one the years its factsheet shows.
+The regulators' templates (`regulatory`: hk-kfs, cn-kfs) are the one source of each part's heading, each
+row's label and the part each statement stands in; the rows' values are `kfs_hk`'s and `kfs_cn`'s.
+Calendar-year returns come from the performance stage (`performance.fund_figures`), drawn by
+`labels.performance_view`; only the choice of years differs where the regulators' rules do: a Hong Kong
+key facts statement charts the last ten complete calendar years (its factsheet the last five), a mainland
+one every year since its contract took effect (at most ten), the part launch year marked.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-
-from babel.dates import format_skeleton
 
 from ..errors import BuildError, Problem
 from ..figures.performance import FundFigures, PerformanceError, fund_figures, returns
@@ -32,21 +30,45 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-# What each key facts document needs beyond a factsheet, by jurisdiction: (field of `fund`, what it is).
+# What each key facts document needs beyond a factsheet, by jurisdiction: (field of `fund`, what it is); the
+# template's rows are the reason for most (a row never shown empty).
 REQUIRED = {
     "HK": (("management_company", "the management company"), ("custodian", "the trustee, custodian or depositary"),
            ("dealing", "the dealing frequency"), ("financial_year_end", "the financial year end"),
            ("product", "what the product is"), ("objective", "the objective"), ("strategy", "the investment strategy"),
            ("derivatives", "the use of derivatives"), ("key_risks", "the key risks"), ("contact", "the website"),
-           ("legal_form", "the legal form (whether the fund issues shares or units)")),
+           ("legal_form", "the legal form (whether the fund issues shares or units)"),
+           ("fund_fees.trustee", "the trustee, custodian or depositary fee (0 when none is charged)"),
+           ("fund_fees.administration", "the administration fee (0 when none is charged)"),
+           ("ongoing_charges_note", "the basis of the ongoing charges figure (its footnote)")),
     "CN": (("management_company", "the management company"), ("custodian", "the custodian"),
            ("objective", "the objective"), ("strategy", "the investment strategy"), ("benchmark", "the benchmark"),
-           ("risk_return", "the risk-return profile"), ("key_risks", "the key risks"), ("contact", "the website")),
+           ("risk_return", "the risk-return profile"), ("key_risks", "the key risks"), ("contact", "the website"),
+           ("short_name", "the short name (基金简称)"), ("operation", "how the fund operates (运作方式)"),
+           ("opening", "when it opens for dealing (开放频率)"), ("scope", "the investment scope (投资范围)"),
+           ("prepared_on", "the date the key facts were prepared (编制日期)"), ("inception_date", "the day the contract took effect"),
+           ("operating_fees.audit", "the audit fee (审计费用, 0 when none)"),
+           ("operating_fees.disclosure", "the disclosure fee (信息披露费, 0 when none)"),
+           ("operating_fees.other", "the other fees (其他费用)")),
 }
-# Terms each share class must give (Hong Kong: Quick facts).
-CLASS_REQUIRED = {"HK": (("fees.ongoing_charges", "its ongoing charges over a year"), ("min_investment", "its minimum investment")),
-                  "CN": ()}
+# Terms each share class must give: (path in the class, what it is).
+CLASS_REQUIRED = {
+    "HK": (("fees.ongoing_charges", "its ongoing charges over a year"), ("min_investment", "its minimum investment"),
+           ("fees.max_subscription", "its subscription fee (0 when none is charged)"),
+           ("fees.switching", "its switching fee (0 when none is charged)"),
+           ("fees.max_redemption", "its redemption fee (0 when none is charged)"),
+           ("fees.management", "its management fee"), ("fees.performance", "its performance fee (0 when none is charged)")),
+    "CN": (("fees.management", "its management fee"), ("fees.custody", "its custody fee"),
+           ("subscription_tiers", "its subscription fee by amount (申购费; [] when none is charged)"),
+           ("redemption_tiers", "its redemption fee by holding period (赎回费; [] when none is charged)")),
+}
 WHY = "required for the key facts (kfs)"
+
+
+def _get(value: object, path: str) -> object:
+    for part in path.split("."):
+        value = getattr(value, part) if value is not None else None
+    return value
 
 
 def has_data(fund: FundFile) -> bool:
@@ -61,16 +83,23 @@ def problems(fund: FundFile) -> list[Problem]:
     found: list[Problem] = []
     info = fund.fund
     for name, what in REQUIRED.get(fund.jurisdiction, ()):
-        value = getattr(info, name)
+        value = _get(info, name)
         if value is None or value == []:
             found.append(Problem(f"fund.{name}", f"{WHY}: {what}", kind="missing"))
     for i, share_class in enumerate(info.share_classes):
         for path, what in CLASS_REQUIRED.get(fund.jurisdiction, ()):
-            value: object = share_class
-            for part in path.split("."):
-                value = getattr(value, part) if value is not None else None
-            if value is None:
+            if _get(share_class, path) is None:
                 found.append(Problem(f"fund.share_classes.{i}.{path}", f"{WHY}: {what}", kind="missing"))
+        if fund.jurisdiction == "HK" and share_class.distribution.value != "accumulating" and share_class.dividend_policy is None:
+            found.append(Problem(f"fund.share_classes.{i}.dividend_policy", f"{WHY}: the dividend policy of a distributing "
+                                                                           "class, and whether it may pay out of capital",
+                                 kind="missing"))
+    if fund.jurisdiction == "CN":
+        found += [Problem(f"fund.managers.{i}.career_start", f"{WHY}: the day {m.name.get('zh-CN') or m.name.get('en') or i} "
+                                                             "started in the securities industry (证券从业日期)", kind="missing")
+                  for i, m in enumerate(info.managers) if m.career_start is None]
+        if not info.managers:
+            found.append(Problem("fund.managers", f"{WHY}: the fund managers (基金经理)", kind="missing"))
     if fund.jurisdiction == "CN" and info.contact is not None and info.contact.phone is None:
         found.append(Problem("fund.contact.phone", f"{WHY}: the customer service number", kind="missing"))
     if fund.jurisdiction == "CN" and (fund.allocations is None or not fund.allocations.asset):
@@ -89,9 +118,10 @@ def check(fund: FundFile, langs: tuple[str, ...]) -> None:
 
 def figures(fund: FundFile) -> FundFigures:
     """The calendar-year figures a key facts document shows, from the performance stage's: each class's
-    calendar years (no periods, no growth chart). Mainland: the years the factsheet shows (every complete
-    year of the last ten, the launch year when longer than six months). Hong Kong: the last ten complete
-    calendar years (the launch year never), each class's own, its benchmark's beside it."""
+    calendar years (no periods, no growth chart), its benchmark's beside them. Mainland: every year since the
+    contract took effect, at most the last ten, the part year of the launch included (marked, and noted by
+    cn-kfs-launch-year), as the CSRC's template asks. Hong Kong: the last ten complete calendar years (the
+    launch year never)."""
     cached = fund._cache.get("kfs-figures")
     if cached is None:
         cached = fund._cache["kfs-figures"] = _figures(fund)
@@ -103,7 +133,7 @@ def _figures(fund: FundFile) -> FundFigures:
     if base.too_young:
         return base
     if base.classes:
-        benchmark = _benchmark_series(fund) if fund.jurisdiction == "HK" else None
+        benchmark = _benchmark_series(fund)
         classes = []
         for code, perf in base.classes:
             if fund.jurisdiction == "HK":
@@ -114,10 +144,16 @@ def _figures(fund: FundFile) -> FundFigures:
                 if benchmark is not None and keys:
                     bench = returns(benchmark, inception=perf.allowed.inception, as_of=fund.as_of, keys=keys)
                 classes.append((code, dataclasses.replace(perf, fund=shown, benchmark=bench, chart=None)))
-            else:
-                keys = tuple(k for k in perf.fund if k.isdigit())
-                bench = perf.benchmark.only(keys) if perf.benchmark is not None else None
-                classes.append((code, dataclasses.replace(perf, fund=perf.fund.only(keys), benchmark=bench, chart=None)))
+            else:  # every calendar year since the contract took effect, the part launch year too: the last ten
+                first = fund.as_of.year - KFS_YEARS
+                keys = tuple(k for k, f in perf.computed.items() if f.year is not None and first <= f.year < fund.as_of.year)
+                shown = perf.computed.only(keys)
+                bench = None
+                if benchmark is not None and keys:
+                    bench = returns(benchmark, inception=perf.allowed.inception, as_of=fund.as_of, keys=keys)
+                partial = next((f.year for f in shown.values() if f.partial), None)
+                allowed = dataclasses.replace(perf.allowed, partial_year=partial)
+                classes.append((code, dataclasses.replace(perf, allowed=allowed, fund=shown, benchmark=bench, chart=None)))
         return dataclasses.replace(base, classes=tuple(classes))
     if base.typed is not None and fund.jurisdiction == "HK" and fund.performance and fund.performance.annual_returns:
         typed = fund.performance.annual_returns
@@ -161,69 +197,32 @@ def calendar_years(fund: FundFile) -> tuple[dict[int, Decimal], dict[int, Decima
 
 # -- what the templates show ------------------------------------------------------------------------
 
-# Where each approved statement stands in a key facts document; any other (a statement added to the
-# library later) stands in the last section, so that none is ever left out.
-SECTIONS = {
-    "hk-kfs-header": "header", "cn-kfs-header": "header",
-    "hk-kfs-past-performance": "performance", "hk-insufficient-data": "performance", "hk-performance-too-young": "performance",
-    "past-performance": "performance", "cn-kfs-launch-year": "performance", "performance-too-young": "performance",
-    "index-data": "performance", "index-backtested": "performance",
-    "hk-kfs-no-guarantee": "guarantee",
-    "hk-kfs-fees-dealing": "fees-dealing", "hk-kfs-fees-ongoing": "fees-ongoing", "hk-kfs-other-fees": "other-fees",
-    "cn-kfs-risk-opening": "risk-opening",
-    "hk-dividends": "risks", "suitability": "risks", "money-market-not-deposit": "risks", "qdii-overseas": "risks",
-    "cn-kfs-registration": "important", "cn-kfs-no-minimum-return": "important", "cn-kfs-updates": "important",
-    "hk-kfs-important": "important",
-    "cn-kfs-other-documents": "other-documents",
+# Where the statements the regulator's template does not place stand (its `statements` place the others,
+# `regulatory.Template.placement`): the part of the template, by jurisdiction. Any other (a statement added to
+# the library later) stands in the last part, so that none is ever left out.
+PLACES = {
+    "HK": {"hk-dividends": "key-risks", "index-data": "performance", "index-backtested": "performance"},
+    "CN": {"suitability": "risks.1", "money-market-not-deposit": "risks.1", "qdii-overseas": "risks.1",
+           "index-data": "investment.3", "index-backtested": "investment.3"},
 }
+LAST = {"HK": "important", "CN": "risks.2"}
 
 
-def placed(statements: dict[str, list]) -> dict[str, list]:
-    """The document's statements (by factsheet block, as the renderer gives them) by key facts section
-    (the values of `SECTIONS`, and `other` for a statement without a place of its own)."""
-    found: dict[str, list] = {section: [] for section in (*dict.fromkeys(SECTIONS.values()), "other")}
-    order = {sid: i for i, sid in enumerate(SECTIONS)}
-    for statement in sorted((s for block in statements.values() for s in block), key=lambda s: order.get(s.id, len(order))):
-        found[SECTIONS.get(statement.id, "other")].append(statement)
+def template_of(fund: FundFile):
+    from .regulatory import template_for
+
+    return template_for(KEY_FACTS.name, KEY_FACTS.library(fund))
+
+
+def placed(fund: FundFile, statements: dict[str, list]) -> dict[str, list]:
+    """The document's statements (by factsheet block, as the renderer gives them) by the part of the template
+    they stand in (`where["fees.1"]`), each part's in the library's order."""
+    template = template_of(fund)
+    places = template.placement() | PLACES[fund.jurisdiction]
+    found: dict[str, list] = {part.id: [] for part in template.parts()}
+    for statement in (s for block in statements.values() for s in block):
+        found[places.get(statement.id, LAST[fund.jurisdiction])].append(statement)
     return found
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row of a facts table: a label (msgid) and its value per language, as lines (one per class
-    where the classes differ)."""
-
-    label: str
-    lines: list[dict[str, str]]
-
-
-def _per_class(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ...], values: list[dict[str, str]]) -> list[dict[str, str]]:
-    """One line when every class has the same value, else a line per class: "A USD Acc: 1.15%"."""
-    from .labels import class_name
-
-    if all(v == values[0] for v in values):
-        return [values[0]]
-    return [{lang: localisers[lang]._("{label}: {value}", label=class_name(localisers[lang], c), value=v[lang]) for lang in langs}
-            for c, v in zip(fund.fund.share_classes, values)]
-
-
-def _term_rows(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
-    from .labels import terms
-
-    return {row.label: row.values for row in terms(fund, localisers, langs)}
-
-
-def month_day(loc: Localiser, value: str) -> str:
-    """12-31 as "December 31", 12月31日."""
-    month, day = (int(part) for part in value.split("-"))
-    return format_skeleton("MMMMd", dt.date(2000, month, day), locale=loc.locale)
-
-
-# 二（一）of the 基金产品资料概要: each text under its label.
-CN_TEXTS = ((N_("Objective"), "objective"), (N_("Strategy"), "strategy"), (N_("Benchmark"), "benchmark"),
-            (N_("Risk-return profile"), "risk_return"))
-FEES_BY_YOU = (N_("Subscription fee (maximum)"), N_("Redemption fee (maximum)"))
-FEES_BY_FUND = (N_("Management fee (a year)"), N_("Custody fee (a year)"), N_("Sales service fee (a year)"))
 
 
 def statement_values(fund: FundFile) -> dict[str, object]:
@@ -234,48 +233,41 @@ def statement_values(fund: FundFile) -> dict[str, object]:
     return {"currency": fund.fund.class_currency(share_class)}
 
 
-def context(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str, colours: tuple[str, ...]) -> dict[str, object]:
-    from .labels import DEALING, ROLES, class_name, currency, performance_view
+def context(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str, colours: tuple[str, ...],
+            sent_on: dt.date | None = None) -> dict[str, object]:
+    """What the key facts templates show: each part's heading and rows from the regulator's template, in the
+    document's one language (`kfs_hk`, `kfs_cn`), the performance, and the statements by part (`placed`)."""
+    from . import kfs_cn, kfs_hk
+    from .labels import class_name, performance_view
 
     check(fund, langs)
+    template = template_of(fund)
+    loc = localisers[langs[0]]
     info = fund.fund
-    term_rows = _term_rows(fund, localisers, langs)
-
-    def each(value) -> list[dict[str, str]]:
-        return [{lang: value(localisers[lang]) for lang in langs}]
-
-    quick: list[Row] = []
-    if info.management_company:
-        quick.append(Row(N_("Management company"), each(lambda loc: loc.text(info.management_company))))
-    if info.custodian:
-        quick.append(Row(ROLES[info.custodian.role.value], each(lambda loc: loc.text(info.custodian.name))))
-    if info.dealing:
-        quick.append(Row(N_("Dealing frequency"), each(lambda loc: loc._(DEALING[info.dealing.value]))))
-    quick.append(Row(N_("Base currency"), each(lambda loc: currency(loc, info.currency))))
-    if "Distribution" in term_rows:
-        quick.append(Row(N_("Dividend policy"), _per_class(fund, localisers, langs, term_rows["Distribution"])))
-    if info.financial_year_end:
-        quick.append(Row(N_("Financial year end"), each(lambda loc: month_day(loc, info.financial_year_end))))
-    for label in ("Minimum investment", "Ongoing charges over a year"):
-        if label in term_rows:
-            quick.append(Row(label, _per_class(fund, localisers, langs, term_rows[label])))
-
     kfs_figures = figures(fund)
-    performance = performance_view(fund, kfs_figures, localisers, langs, family, colours)
     lead_code = kfs_figures.lead.code if kfs_figures.lead is not None else None
     lead_class = next((c for c in info.share_classes if c.code == lead_code), info.share_classes[0])
-    return {
-        "kfs": {
-            "quick_facts": quick,
-            "codes": _per_class(fund, localisers, langs, [{lang: c.code for lang in langs} for c in info.share_classes])
-            if len(info.share_classes) > 1 else [{lang: info.share_classes[0].code for lang in langs}],
-            "fees_by_you": [(label, term_rows[label]) for label in FEES_BY_YOU if label in term_rows],
-            "fees_by_fund": [(label, term_rows[label]) for label in FEES_BY_FUND if label in term_rows],
-            "performance": performance,
-            "lead_class": lead_class,
-            "lead_name": {lang: class_name(localisers[lang], lead_class) for lang in langs},
-            "class_launch": lead_class.inception_date or info.inception_date,
-            "cn_texts": CN_TEXTS,
-            "placed": placed,
-        },
+    found: dict[str, object] = {
+        "heading": lambda part_id: template.part(part_id).heading[loc.lang],
+        "columns": {part.id: part.columns.get(loc.lang, ()) for part in template.parts() if part.columns},
+        "title": template.header.heading[loc.lang],
+        "performance": performance_view(fund, kfs_figures, localisers, langs, family, colours),
+        "lead_name": class_name(loc, lead_class),
+        "placed": lambda statements: placed(fund, statements),
     }
+    if fund.jurisdiction == "HK":
+        dealing, ongoing = kfs_hk.fees(fund, loc, template)
+        found |= {"quick_facts": kfs_hk.quick_facts(fund, loc, template.part("quick-facts")),
+                  "objectives": {r.id: r.label(loc.lang) for r in template.part("objectives").rows},
+                  "launches": kfs_hk.launch_rows(fund, loc, template.part("performance"), lead_class),
+                  "fees_by_you": dealing, "fees_by_fund": ongoing}
+    else:
+        sent = sent_on or fund.as_of
+        if sent < info.prepared_on:
+            raise BuildError(fund.code, [f"{KEY_FACTS.target_name(Variant(langs))}: sent on {sent.isoformat()}, before "
+                                         f"fund.prepared_on {info.prepared_on.isoformat()}: a document cannot be sent before "
+                                         "it is prepared; no PDF written"])
+        found |= {"dates": kfs_cn.header(fund, loc, template, sent), "overview": kfs_cn.overview(fund, loc, template),
+                  "texts": kfs_cn.texts(fund, loc, template), "sales": kfs_cn.sales_charges(fund, loc, template),
+                  "operating": kfs_cn.operating_fees(fund, loc, template)}
+    return {"kfs": found}

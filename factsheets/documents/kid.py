@@ -25,8 +25,10 @@ from ..errors import BuildError
 from ..figures import priips
 from ..figures.priips import KidFigures, PriipsError, PriipsInputs
 from ..fund.model import FundFile, ShareClass
+from . import kid_texts, regulatory
 from .labels import CATEGORY_LABELS
 from .localise import Localiser, half_up
+from .types import KID
 
 CACHE_KEY = "kid"
 ENGLISH = "en"
@@ -250,8 +252,8 @@ def statement_values(fund: FundFile) -> dict[str, object]:
         "payer": PAYER, "amount": money(Decimal(priips.INVESTMENT), currency),
         "years": past_performance_years(fund), "scenario-window": scenario_windows(fund, found),
     }
-    if info.custodian is not None and info.custodian.name.get(ENGLISH):
-        values["depositary"] = info.custodian.name[ENGLISH]
+    if depositary := kid_texts.depositary(fund):
+        values["depositary"] = depositary
     if info.past_performance_url:
         values["past_performance_url"] = info.past_performance_url
     if info.scenarios_url:
@@ -268,15 +270,6 @@ def money(value: Decimal, currency: str) -> str:
 
 def years(n: int) -> str:
     return f"{n} year" if n == 1 else f"{n} years"
-
-
-def is_isin(code: str) -> bool:
-    """An ISIN (ISO 6166): two letters, nine letters or digits, and its Luhn check digit."""
-    if len(code) != 12 or not code[:2].isalpha() or not code.isalnum() or not code[-1].isdigit() or not code.isupper():
-        return False
-    digits = "".join(str(int(c, 36)) for c in code[:-1])
-    total = sum(d // 10 + d % 10 for d in (int(c) * (2 if i % 2 == 0 else 1) for i, c in enumerate(reversed(digits))))
-    return (10 - total % 10) % 10 == int(code[-1])
 
 
 @dataclass(frozen=True)
@@ -328,6 +321,9 @@ class KidView:
     holding: tuple[str, ...]
     complaints: tuple[str, ...]
     other: tuple[str, ...]
+    depositary: str | None = None  # the Depositary row, of a UCITS
+    other_risks: str | None = None  # the risks the SRI does not capture
+    placed: tuple[str, ...] = ()  # the statements the template places (eu-kid): any other stands under "Other relevant information"
 
 
 def kid_view(fund: FundFile) -> KidView:
@@ -389,10 +385,10 @@ def kid_view(fund: FundFile) -> KidView:
     name = info.name.get(ENGLISH) or info.name[fund.publishes[0]]
     class_label = share_class.name.get(ENGLISH) if share_class.name and share_class.name.get(ENGLISH) else share_class.class_
     currency_name = get_currency_name(currency, locale=loc.locale)
-    product_type = (f"{category}{domicile}, an open-ended investment fund. This document describes its share class "
-                    f"{class_label} ({share_class.code}), in {currency_name} ({currency}).")
-    depositary = info.custodian.name.get(ENGLISH) if info.custodian else None
-    held = f"by the fund's {info.custodian.role.value}, {depositary}," if depositary else "by the fund's depositary,"
+    product_type = kid_texts.product_type(fund, category, domicile, share_class, class_label, currency, currency_name)
+    depositary = kid_texts.depositary(fund)
+    role = info.custodian.role.value if info.custodian else "depositary"
+    held = f"by the fund's {role}, {depositary}," if depositary else "by the fund's depositary,"
     unable_to_pay = (f"If {p.manufacturer} is unable to pay out, the fund's assets are not affected: they are held "
                      f"{held} separately from the manufacturer's own assets. Your loss is not covered by an investor "
                      "compensation or guarantee scheme.")
@@ -405,11 +401,7 @@ def kid_view(fund: FundFile) -> KidView:
         "performance scenarios are assessed. If you take money out earlier, you are more likely to get back less.",
         f"You can ask for your money back{dealing}. {exit_cost}",
     )
-    complaints = (
-        f"You can complain about the product, or about the conduct of its manufacturer, {p.manufacturer}, in writing to "
-        f"the manufacturer, through {p.website} or by calling {p.phone}.",
-        "If you want to complain about the person who advised you on or sold you the product, contact that person.",
-    )
+    complaints = kid_texts.complaints(fund)
     if history.proxy_file:
         source = (f"The risk indicator and the performance scenarios are computed from the price of the share class with "
                   f"dividends reinvested, from {loc.date(history.class_start)} to {loc.date(history.end)}, extended back "
@@ -420,7 +412,7 @@ def kid_view(fund: FundFile) -> KidView:
     other = (source, f"More information about the product is available at {p.website}.")
     return KidView(
         name=name, class_name=class_label, code=share_class.code,
-        code_label="ISIN" if is_isin(share_class.code) else "Product code",
+        code_label=kid_texts.identifier_label(share_class.code),
         manufacturer=p.manufacturer, website=p.website, phone=p.phone, authority=p.competent_authority,
         produced=loc.date(fund.as_of), product_type=product_type, term="The fund has no maturity date.",
         objective=p.objective[ENGLISH], intended_investor=p.intended_investor[ENGLISH], currency=currency,
@@ -429,8 +421,10 @@ def kid_view(fund: FundFile) -> KidView:
         total_costs=tuple(money(c.total_costs, currency) for c in over_time),
         cost_impact=tuple(loc.percent(c.annual_cost_impact_pct, 1) for c in over_time), cost_note=cost_note,
         one_off=one_off, ongoing=ongoing, incidental=incidental, unable_to_pay=unable_to_pay, holding=holding,
-        complaints=complaints, other=other)
+        complaints=complaints, other=other, depositary=depositary if info.ucits else None,
+        other_risks=p.other_risks[ENGLISH] if p.other_risks is not None else None,
+        placed=tuple(regulatory.template_for(KID.name, KID.library(fund)).placement()))
 
 
-def context(fund, localisers, langs, family, colours) -> dict[str, object]:
+def context(fund, localisers, langs, family, colours, **options) -> dict[str, object]:
     return {"kid": kid_view(fund)}

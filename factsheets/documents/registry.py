@@ -4,13 +4,14 @@ template is given. The renderer, the rules and the build ask here, by the type's
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import Problem
 from ..figures.performance import FundFigures, fund_figures
 from ..fund.model import FundFile
-from . import factsheet, key_facts, kid
+from . import factsheet, key_facts, kid, kid_texts
 from .disclosures import Facts
 from .labels import Localiser, backtested_years, index_years
 from .types import TYPES, DocumentType
@@ -27,15 +28,16 @@ class Builder:
     check: Callable[[FundFile, tuple[str, ...]], None]  # raise BuildError naming every field it lacks
     figures: Callable[[FundFile], FundFigures] | None  # the performance figures it shows (none: a KID)
     statement_values: Callable[[FundFile], dict[str, object]]  # placeholders it computes (a KID's SRI, ...)
-    context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view
+    context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view (and the build's options)
 
 
 BUILDERS: dict[str, Builder] = {
     "factsheet": Builder(lambda fund: True, lambda fund: [], _nothing, fund_figures, lambda fund: {},
-                         lambda *args: {}),
+                         lambda *args, **options: {}),
     "kfs": Builder(key_facts.has_data, key_facts.problems, key_facts.check, key_facts.figures, key_facts.statement_values,
                    key_facts.context),
-    "kid": Builder(lambda fund: fund.priips is not None, lambda fund: [], _nothing, None, kid.statement_values, kid.context),
+    "kid": Builder(lambda fund: fund.priips is not None, kid_texts.problems, kid_texts.check, None, kid.statement_values,
+                   kid.context),
 }
 assert set(BUILDERS) == set(TYPES), "every document type is built here"
 
@@ -68,9 +70,10 @@ def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
 
 
 def context(fund: FundFile, document: str, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str,
-            colours: tuple[str, ...], colour: str | None = None) -> dict[str, object]:
-    """The factsheet's view of the fund, and the document type's own (`key_facts.context`, `kid.context`)."""
+            colours: tuple[str, ...], colour: str | None = None, sent_on: dt.date | None = None) -> dict[str, object]:
+    """The factsheet's view of the fund, and the document type's own (`key_facts.context`, `kid.context`); `sent_on`
+    is the day the build says the documents are sent (a 基金产品资料概要's 送出日期), the fund's as_of without it."""
     found = factsheet.context(fund, localisers, langs, family, colours, colour)
     found["document"] = document
-    found |= builder(document).context(fund, localisers, langs, family, colours)
+    found |= builder(document).context(fund, localisers, langs, family, colours, sent_on=sent_on)
     return found

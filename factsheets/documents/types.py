@@ -13,7 +13,7 @@ name: `bilingual` (a factsheet), `kfs.zh-HK`, `kid.en`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..fund.model import FundFile
@@ -32,6 +32,8 @@ class DocumentType:
     paired: bool = True  # may pair two languages in one document (a factsheet); else single-language
     statement_class: str = "first"  # the class whose currency its statements name: the first, or the PRIIPs class
     shows_holdings: bool = False  # its template shows the top holdings
+    # The regulator's template it follows (`regulatory`), by the jurisdiction of the statement library it carries.
+    forms: dict[str, str] = field(default_factory=dict)
 
     def library(self, fund: FundFile) -> str:
         """The jurisdiction of the statement library the document carries."""
@@ -55,11 +57,12 @@ FACTSHEET = DocumentType(
     lambda fund: own_variants(fund.publishes), shows_holdings=True)
 KEY_FACTS = DocumentType(
     "kfs", "key facts", {"CN": "kfs-cn.html.j2", "HK": "kfs-hk.html.j2"}, _key_facts_languages,
-    stylesheet="kfs.css", page_limit=4, paired=False)  # the SFC's and the CSRC's key facts: four A4 pages
+    stylesheet="kfs.css", page_limit=4, paired=False,  # the SFC's and the CSRC's key facts: four A4 pages
+    forms={"HK": "hk-kfs", "CN": "cn-kfs"})
 KID = DocumentType(
     "kid", "PRIIPs KID", {"CN": "kid.html.j2", "HK": "kid.html.j2"}, lambda fund: [Variant(("en",))],
     stylesheet="kid.css", page_limit=3, eu_library=True, paired=False,  # the PRIIPs RTS, Art. 6: three sides
-    statement_class="priips")
+    statement_class="priips", forms={"EU": "eu-kid"})
 
 TYPES: dict[str, DocumentType] = {t.name: t for t in (FACTSHEET, KEY_FACTS, KID)}
 NAMES = tuple(TYPES)

@@ -75,6 +75,7 @@ from .fields import (  # noqa: F401 - every field type stays importable from mod
     rule_error,
     shown,
 )
+from .offering import Complaints, FundFees, OperatingFees, RedemptionTier, SubscriptionTier  # noqa: F401 - importable from model
 from .priips import Priips, PriipsCosts, PriipsCostsOverTime  # noqa: F401 - importable from model
 from .sections import (  # noqa: F401 - every section stays importable from model
     Allocations,
@@ -157,6 +158,8 @@ class Trading(Strict):
 class Manager(Strict):
     name: Name
     since: Date = Field(description="The day the manager took the fund on")
+    career_start: Date | None = Field(None, description="证券从业日期: the day the manager started in the securities "
+                                                        "industry (mainland key facts)")
 
 
 class CustodianRole(str, Enum):
@@ -237,6 +240,18 @@ class Fund(Strict):
                                                                    "(KID: Other relevant information)")
     scenarios_url: Website | None = Field(None, description="Where previous performance scenario calculations are "
                                                             "published (KID: Other relevant information)")
+    # What the offering documents give for the regulators' templates (prospectus/v2, `offering.py`).
+    investment_manager: Name | None = Field(None, description="The investment manager, when the management company "
+                                                              "delegates investment management (Hong Kong key facts)")
+    fund_fees: FundFees | None = Field(None, description="Fees charged to the fund as a whole (Hong Kong key facts)")
+    ongoing_charges_note: LocalizedText | None = Field(None, description="The basis of the ongoing charges figure: its "
+                                                                         "period, and that it may vary (Hong Kong key facts)")
+    short_name: Name | None = Field(None, description="基金简称: the fund's short name (mainland key facts)")
+    operation: LocalizedText | None = Field(None, description="运作方式: how the fund operates, e.g. 普通开放式")
+    opening: LocalizedText | None = Field(None, description="开放频率: when it is open for dealing, e.g. 每个开放日")
+    scope: LocalizedText | None = Field(None, description="投资范围: what the fund may invest in, as the contract words it")
+    prepared_on: Date | None = Field(None, description="编制日期: the day the key facts were prepared (mainland)")
+    operating_fees: OperatingFees | None = Field(None, description="审计费用, 信息披露费 and 其他费用 (mainland key facts)")
 
     @field_validator("share_classes")
     @classmethod

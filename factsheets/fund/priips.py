@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from .fields import PHONE_CHECK, Amount, Code, FeePercent, HistoryPath, Percent, Text, Website
+from .offering import Complaints
 from .texts import KidText, Strict
 
 
@@ -42,6 +43,13 @@ class Priips(Strict):
     objective: KidText
     intended_investor: KidText
     proxy: HistoryPath | None = Field(None, description="A proxy price series (date,level) extending the class's history back")
+    # What the offering documents give for the KID (prospectus/v2), in English.
+    umbrella: KidText | None = Field(None, description="The umbrella fund the product is a sub-fund of, when it is one")
+    depositary: KidText | None = Field(None, description="The depositary, when not `fund.custodian`")
+    other_risks: KidText | None = Field(None, description="Materially relevant risks the summary risk indicator does not "
+                                                          "capture")
+    complaints: Complaints | None = Field(None, description="How to complain: the steps, a website, a postal and an e-mail "
+                                                            "address (Art. 7)")
     # Figures the house's own systems state, never printed: the KID prints what `priips.py` computes, and
     # `check` (KD003) and the build refuse a KID whose fund file states other figures.
     sri: Annotated[int, Field(strict=True, ge=1, le=7)] | None = Field(

@@ -23,7 +23,8 @@ from .fields import (
     matches,
     rule_error,
 )
-from .texts import Name, Strict
+from .offering import RedemptionTier, SubscriptionTier, redemption_problems, subscription_problems
+from .texts import LocalizedText, Name, Strict
 
 
 class Fees(Strict):
@@ -35,6 +36,8 @@ class Fees(Strict):
     max_subscription: FeePercent | None = Field(None, description="Maximum subscription (entry) charge, % one-off")
     max_redemption: FeePercent | None = Field(None, description="Maximum redemption (exit) charge, % one-off")
     ongoing_charges: FeePercent | None = Field(None, description="Ongoing charges over a year, % (Hong Kong)")
+    switching: FeePercent | None = Field(None, description="Maximum switching charge, % one-off (Hong Kong)")
+    performance: FeePercent | None = Field(None, description="Performance fee, % (0: none is charged)")
 
 
 class Dividend(Strict):
@@ -67,10 +70,21 @@ class ShareClass(Strict):
     distribution: Distribution = Distribution.accumulating
     dividends: list[Dividend] = Field([], description="Dividends with an ex-date in the 12 months to as_of")
     nav: HistoryPath | None = Field(None, description="Daily NAV history (date,unit_nav,acc_nav,dividend_per_unit)")
+    dividend_policy: LocalizedText | None = Field(
+        None, description="The dividend policy as the offering document words it: how often, and whether dividends "
+                          "may be paid out of capital (Hong Kong key facts)")
+    subscription_tiers: list[SubscriptionTier] | None = Field(
+        None, description="The subscription fee by amount subscribed, lowest band first; [] when none is charged "
+                          "(mainland key facts)")
+    redemption_tiers: list[RedemptionTier] | None = Field(
+        None, description="The redemption fee by holding period, shortest first; [] when none is charged (mainland key facts)")
 
     @model_validator(mode="after")
     def _dividends(self, info: ValidationInfo) -> ShareClass:
         problems = []
+        problems += [(f"subscription_tiers.{where}", message) for where, message in subscription_problems(self.subscription_tiers or [])]
+        problems += [(f"redemption_tiers.{where}", message) for where, message in redemption_problems(self.redemption_tiers or [])]
+        problems += self._tiers_and_maximum()
         as_of = context_of(info).get("as_of")
         if self.dividends and self.distribution is Distribution.accumulating:
             problems.append(("dividends", "an accumulating class pays no dividends: set `distribution`"))
@@ -86,3 +100,18 @@ class ShareClass(Strict):
         if problems:
             raise rule_error(problems)
         return self
+
+    def _tiers_and_maximum(self) -> list[tuple[str, str]]:
+        """The fee tiers and the maximum charge (`fees.max_subscription`, `max_redemption`) are one schedule: its
+        highest rate is the maximum, and a class that charges none ([]) has no maximum but 0."""
+        problems = []
+        for tiers_name, fee in (("subscription_tiers", "max_subscription"), ("redemption_tiers", "max_redemption")):
+            tiers = getattr(self, tiers_name)
+            maximum = getattr(self.fees, fee) if self.fees is not None else None
+            if tiers is None or maximum is None:
+                continue
+            highest = max((t.rate for t in tiers if t.rate is not None), default=0)
+            if highest != maximum:
+                problems.append((tiers_name, f"the highest rate of the tiers is {highest}%, and fees.{fee} is {maximum}%: "
+                                             "the tiers and the maximum must agree"))
+        return problems

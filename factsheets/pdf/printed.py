@@ -29,9 +29,18 @@ FEE_LABELS = {
     "max_redemption": ("Redemption fee (maximum)",),
     "ongoing_charges": ("Ongoing charges over a year",),
 }
+# The same figures in the key facts and the KID, under the rows of the regulators' templates (`documents.regulatory`):
+# the Fees field or date each row prints, by the row's id. Labels are the templates' own, in the document's languages.
+TEMPLATE_FEE_ROWS = {
+    "management": ("management-fee",), "custody": ("custody-fee",), "sales_service": ("sales-service-fee",),
+    "max_subscription": ("subscription-fee",), "max_redemption": ("redemption-fee",), "ongoing_charges": ("ongoing-charges",),
+}
+TEMPLATE_DATE_ROWS = {"inception": ("fund-launch-date", "effective-date"), "launches": ("class-launch-date",)}
+# Catalogue entries that word a value, not a label: the words before the figure ("Up to 3.00%") are no stop.
+VALUE_WORDS = ("Up to {rate}",)
 RATING_LABELS = ("Risk rating",)
-INCEPTION_LABELS = ("Inception date", "Fund launch date", "Fund contract effective date")
-LAUNCH_LABELS = ("Launch date", "Class launch date ({name})")
+INCEPTION_LABELS = ("Inception date",)
+LAUNCH_LABELS = ("Launch date",)
 AS_OF_LABELS = ("Data as of {date}",)
 
 GAP = 40  # characters of other text (a label in the other language, a class name) allowed between a label and its values
@@ -80,23 +89,42 @@ def _labels(msgid: str, langs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache
+def _template_labels(row_ids: tuple[str, ...], langs: tuple[str, ...]) -> tuple[str, ...]:
+    """The accepted labels of the key facts templates' rows `row_ids` (hk-kfs, cn-kfs), in the languages, normalised."""
+    from ..documents.regulatory import template
+
+    found: list[str] = []
+    for name in ("hk-kfs", "cn-kfs"):
+        for part in template(name).parts():
+            for row in part.rows:
+                if row.id in row_ids:
+                    found += [normalise(label) for lang in langs for label in row.labels.get(lang, ())]
+    return tuple(dict.fromkeys(found))
+
+
+@cache
 def _stops(langs: tuple[str, ...]) -> tuple[str, ...]:
-    """Every label of the catalogues in the document's languages (four characters or more, normalised):
-    where one row's values end and the next row starts."""
+    """Every label of the catalogues in the document's languages (four characters or more, normalised), and every row
+    label of the regulators' templates (托管费 is three): where one row's values end and the next row starts."""
     from importlib import resources
 
     from babel.messages.pofile import read_po
 
     from ..documents.localise import CATALOG_DIRS, DOMAIN, translations
+    from ..documents.regulatory import template
 
     po = resources.files("factsheets").joinpath("locale", CATALOG_DIRS["zh-CN"], "LC_MESSAGES", f"{DOMAIN}.po")
     with po.open("rb") as fh:
-        msgids = [m.id for m in read_po(fh) if isinstance(m.id, str) and m.id]
+        msgids = [m.id for m in read_po(fh) if isinstance(m.id, str) and m.id and m.id not in VALUE_WORDS]
     found: set[str] = set()
     for lang in langs:
         catalogue = translations(lang)
         found.update(normalise(catalogue.gettext(msgid).split("{", 1)[0]) for msgid in msgids)
-    return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
+    found = {s for s in found if len(s) >= 4}
+    for name in ("hk-kfs", "cn-kfs", "eu-kid"):
+        found.update(normalise(label) for part in template(name).parts() for row in part.rows for lang in langs
+                     for label in row.labels.get(lang, ()))
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def _after(text: str, start: int, pattern: re.Pattern[str], stops: tuple[str, ...]) -> list[re.Match[str]]:
@@ -230,12 +258,12 @@ def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: 
     printed = Printed(name, file or name, document, langs)
     for key, msgids in FEE_LABELS.items():
         values: set[Decimal] = set()
-        for msgid in msgids:
-            for label in _labels(msgid, langs):
-                for end in _occurrences(text, label):
-                    for match in _after(text, end, _PERCENT, stops):
-                        if match.group(1) and (value := _decimal(match.group(1))) is not None:
-                            values.add(value)
+        labels = [label for msgid in msgids for label in _labels(msgid, langs)] + list(_template_labels(TEMPLATE_FEE_ROWS[key], langs))
+        for label in dict.fromkeys(labels):
+            for end in _occurrences(text, label):
+                for match in _after(text, end, _PERCENT, stops):
+                    if match.group(1) and (value := _decimal(match.group(1))) is not None:
+                        values.add(value)
         if values:
             printed.fees[key] = values
     for msgid in RATING_LABELS:
@@ -247,11 +275,12 @@ def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: 
         for end in _occurrences(text, prefix):
             if match := _RATING.match(text, end):
                 printed.ratings.add(match.group(0))
-    for target, msgids in ((printed.inception, INCEPTION_LABELS), (printed.launches, LAUNCH_LABELS), (printed.as_of, AS_OF_LABELS)):
-        for msgid in msgids:
-            for label in _labels(msgid, langs):
-                for end in _occurrences(text, label):
-                    target.update(d for m in _after(text, end, _DATE, stops) if (d := _date(m)) is not None)
+    for target, msgids, rows in ((printed.inception, INCEPTION_LABELS, TEMPLATE_DATE_ROWS["inception"]),
+                                 (printed.launches, LAUNCH_LABELS, TEMPLATE_DATE_ROWS["launches"]), (printed.as_of, AS_OF_LABELS, ())):
+        labels = [label for msgid in msgids for label in _labels(msgid, langs)] + list(_template_labels(rows, langs))
+        for label in dict.fromkeys(labels):
+            for end in _occurrences(text, label):
+                target.update(d for m in _after(text, end, _DATE, stops) if (d := _date(m)) is not None)
     printed.years, printed.benchmark_years = _years_tables(pdf, langs)
     return printed
 

@@ -6,6 +6,7 @@ the parsed stylesheets and the opened fonts. Create one and reuse it.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import logging
 from dataclasses import dataclass, field
@@ -53,7 +54,9 @@ class Document:
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
                  pdf_variant: str | None = archive.DEFAULT_PDF_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
-                 catalogue: Path | None = None):
+                 catalogue: Path | None = None, sent_on: dt.date | str | None = None):
+        # The day the documents are sent (a 基金产品资料概要's 送出日期: `--sent-on`); each fund's as_of without it.
+        self.sent_on = dt.date.fromisoformat(sent_on) if isinstance(sent_on, str) else sent_on
         self.pdf_variant = archive.check_pdf_variant(pdf_variant)  # None: a plain (tagged) PDF
         self.strict_layout = strict_layout  # a layout warning (a last page with only a line or two) fails the document
         style_files = [Path(p).resolve() for p in style_files or []]
@@ -91,7 +94,7 @@ class Renderer:
         own_labels = tree_digest(Path(catalogue)) if catalogue else ""  # a project's catalogue changes the labels printed
         styles_text = [self.css_text, *(text for _, text in self.document_styles.values())]
         self.setup = setup_digest(templates, styles_text, {"brand": repr(brand), "pdf_variant": self.pdf_variant,
-                                                           "catalogue": own_labels}, self.imports)
+                                                           "catalogue": own_labels, "sent_on": str(self.sent_on)}, self.imports)
 
     # -- HTML -----------------------------------------------------------------
     def _labeller(self, langs: tuple[str, ...]):
@@ -122,7 +125,7 @@ class Renderer:
             "t": self._labeller(variant.langs),
             "facts": facts,
             "statements": {block: [s for s in statements if s.block == block] for block in ("risk", "performance", "disclaimer")},
-            **registry.context(fund, document, localisers, variant.langs, family, colours, colour),
+            **registry.context(fund, document, localisers, variant.langs, family, colours, colour, self.sent_on),
         }
         return self.env.get_template(dtype.template(fund.jurisdiction)).render(context), statements
 

@@ -147,6 +147,7 @@ class PdfContext:
     document: str = "factsheet"  # factsheet, kfs or kid: what the PDF is (given, or told from its statements)
     pdf: bytes = b""  # the file itself
     opened: PdfFile | None = None  # the file, opened once for every rule (`pdf.document`)
+    library: str = ""  # the jurisdiction of the statement library it carries (CN, HK, EU): with `document`, its template
 
     @property
     def fund_code(self) -> str | None:

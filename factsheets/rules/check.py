@@ -215,7 +215,7 @@ def _check_pdf(data: PdfFile, file: str, fund: FundFile | None, langs: tuple[str
         raise PdfError(f"cannot read PDF: {type(error).__name__}: {error}") from None
     ctx = PdfContext(file, inspection, langs, expected, fund, found=locate(inspection.text, expected, decoys),
                      judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data), document=document, pdf=data.data,
-                     opened=data)
+                     opened=data, library=jurisdiction)
     findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
     if fund is None:
         for f in findings:
@@ -227,6 +227,10 @@ def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) 
     """A document `render_document` refused, as findings: a statement missing is PDF001, one not seen
     (size, contrast, off the page, covered, overlapped) PDF002, one a font maps to no glyph PDF008,
     anything else PDF006."""
+    if error.nonconformities:
+        from .regulatory import finding_of
+
+        return [finding_of(problem, file, fund.code, variant) for problem in error.nonconformities]
     if error.statements:
         return [
             Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {problem.message}", file, fund.code,

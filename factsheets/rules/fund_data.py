@@ -198,12 +198,17 @@ class KeyFactsDataMissing(Rule):
     explanation = (
         "A fund that gives any of the texts key facts are made of (objective, strategy, key risks) gets a key\n"
         "facts document (`build --doc kfs`): the SFC's Product Key Facts Statement for a Hong Kong fund, the\n"
-        "基金产品资料概要 for a mainland one. Each needs more: Hong Kong, the management company, the trustee or\n"
-        "custodian, dealing frequency, financial year end, what the product is, objective, strategy, use of\n"
-        "derivatives, key risks, a website, and each class's ongoing charges and minimum investment; mainland,\n"
-        "the management company, custodian, objective, strategy, benchmark, risk-return profile, key risks,\n"
-        "asset allocation and a website. Each missing field is a finding, as the build fails naming it; the\n"
-        "factsheet needs none of them. Fix: add the field (the prospectus texts: `examples/prospectus/`)."
+        "基金产品资料概要 for a mainland one, each showing every row of its regulator's template (RT rules). Each\n"
+        "needs more: Hong Kong, the management company, the trustee or custodian and its fee, the administration\n"
+        "fee, dealing frequency, financial year end, what the product is, objective, strategy, use of derivatives,\n"
+        "key risks, a website, the ongoing charges' basis, and each class's ongoing charges, minimum investment,\n"
+        "subscription, switching, redemption, management and performance fees (0 when none is charged) and, for a\n"
+        "distributing class, its dividend policy; mainland, the management company, custodian, short name,\n"
+        "operation, opening, scope, preparation date, objective, strategy, benchmark, risk-return profile, key\n"
+        "risks, asset allocation, managers with their career start, audit, disclosure and other fees, a website\n"
+        "and phone, and each class's management and custody fees and subscription and redemption tiers. Each\n"
+        "missing field is a finding, as the build fails naming it; the factsheet needs none of them. Fix: add the\n"
+        "field (the prospectus texts, prospectus/v2: `examples/prospectus/`)."
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:

@@ -100,3 +100,28 @@ class KidFigureDisagrees(Rule):
         if isinstance(found, KidFigures):
             for path, message in disagreements(ctx.fund, found):
                 yield self.finding(ctx, message, location=path)
+
+
+@register
+class KidFieldMissing(Rule):
+    code = "KD004"
+    name = "kid-field-missing"
+    message = "the fund has a priips section, but not every field its KID needs from the offering documents"
+    explanation = (
+        "The KID's template (regulatory_templates/eu-kid.yaml) asks for what the administrator's export does not\n"
+        "give and the offering documents do (prospectus/v2, spec/prospectus-v2.md): the legal form and whether the\n"
+        "fund is a UCITS (\"Type\"; a UCITS's Depositary row: `priips.depositary` or `fund.custodian`), the risks the\n"
+        "summary risk indicator does not capture (`priips.other_risks`), how to complain (`priips.complaints`: steps,\n"
+        "website, postal and e-mail address, Art. 7), and the past-performance and previous-scenarios pages\n"
+        "(`fund.past_performance_url`, `fund.scenarios_url`, Art. 8(3)). Each missing field is a finding, as the build\n"
+        "fails naming it; the fund's other documents need none of them. Fix: add it to the fund's prospectus file\n"
+        "(examples/prospectus/) and import again."
+    )
+
+    def check(self, ctx: FundContext) -> Iterable[Finding]:
+        from ..documents.kid_texts import problems
+
+        if ctx.fund is None:
+            return
+        for problem in problems(ctx.fund):
+            yield self.finding(ctx, problem.message, location=problem.path)
