@@ -54,6 +54,7 @@ def test_the_first_user_is_an_admin_who_then_adds_the_others(tmp_path):
     assert (db.stat().st_mode & 0o077) == 0  # password hashes: the database is its owner's alone
     listed = cli("users", "list", "--db", str(db), cwd=tmp_path)
     assert [line.split("\t")[:2] for line in listed.stdout.splitlines()] == [["ada", "admin"], ["max", "maker"]]
+    assert [line.split("\t")[3] for line in listed.stdout.splitlines()] == ["enabled", "enabled"]
 
 
 def test_passwords_are_kept_only_as_argon2_hashes(project):
@@ -84,7 +85,10 @@ def test_maker_submits_and_another_checker_approves(project):
     actions = [(r["actor"], r["action"], r["document"], r["sha256"]) for r in
                json.loads(project.run("audit", "export", "--format", "json").stdout)][len(USERS):]
     digest = sha(project.out / EN)
-    assert actions == [("max", "submit", EN, digest), ("cleo", "login-failed", "", ""), ("cleo", "approve", EN, digest)]
+    # Every log-in from the command line is a row too (the refused ones before a command's action, the failed one before).
+    assert actions == [("max", "login", "", ""), ("max", "submit", EN, digest), ("max", "login", "", ""),
+                       ("cleo", "login-failed", "", ""), ("cleo", "login", "", ""), ("cleo", "approve", EN, digest),
+                       ("chen", "login", "", "")]
 
 
 def test_nobody_approves_what_they_submitted(project):
@@ -143,7 +147,7 @@ def test_publish_copies_only_approved_bytes_and_says_what_it_left_out(project):
     assert [r["document"] for r in manifest["left_out"]] == [ZH]
     trail = json.loads(project.run("audit", "export", "--format", "json").stdout)
     assert (trail[-1]["action"], trail[-1]["document"], trail[-1]["sha256"]) == ("publish", EN, row["sha256"])
-    assert manifest["audit_head"] == {"row": trail[-1]["seq"], "hash": trail[-1]["hash"]}
+    assert (manifest["audit_head"]["row"], manifest["audit_head"]["hash"]) == (trail[-1]["seq"], trail[-1]["hash"])
 
 
 def test_publish_everything_approved_exits_0(project):
@@ -189,7 +193,8 @@ def test_nothing_is_published_while_the_trail_is_broken(project):
 def test_audit_verify_passes_an_intact_trail(project):
     submit_and_approve(project, EN)
     result = project.run("audit", "verify")
-    assert result.returncode == 0 and f"{len(USERS) + 2} rows" in result.stdout
+    assert result.returncode == 0 and f"{len(USERS) + 4} rows" in result.stdout  # the users, two log-ins, submit, approve
+    assert "state agrees with the trail: 4 users, 1 submissions, 1 decisions" in result.stdout
 
 
 def test_audit_verify_names_an_edited_row(project):
@@ -237,8 +242,10 @@ def test_audit_verify_against_a_publication_catches_a_rewritten_trail(project):
     project.run("publish", str(project.out), "--to", str(to))
     manifest = str(to / "publication.json")
     assert project.run("audit", "verify", "--against", manifest).returncode == 0
-    # A tamperer who rewrites the whole chain from the approval on: the chain verifies, the publication does not.
+    # A tamperer who rewrites the whole chain from the approval on, and the decision's row to match:
+    # the chain and the state verify, the publication does not.
     conn = raw(project.db)
+    conn.execute("UPDATE decisions SET comment = 'rubber-stamped'")
     rows = [dict(zip(COLUMNS, r)) for r in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY seq")]
     prev = None
     for row in rows:
@@ -269,9 +276,9 @@ def test_audit_export_csv_and_json_list_every_action(project):
     csv_text = project.run("audit", "export", "--format", "csv").stdout
     header, *lines = csv_text.splitlines()
     assert header == "seq,at,actor,action,document,sha256,comment,detail,prev,hash"
-    assert len(lines) == len(USERS) + 2
+    assert len(lines) == len(USERS) + 4
     rows = json.loads(project.run("audit", "export", "--format", "json").stdout)
-    assert [r["action"] for r in rows] == ["user-added"] * len(USERS) + ["submit", "approve"]
+    assert [r["action"] for r in rows] == ["user-added"] * len(USERS) + ["login", "submit", "login", "approve"]
     assert rows[-1]["comment"] == "checked against the administrator's export" and rows[-1]["detail"] == {"parts": ["document"], "via": "cli"}
     assert all(r["prev"] == p["hash"] for p, r in zip(rows, rows[1:]))
 
@@ -316,7 +323,7 @@ def test_too_many_failed_logins_lock_the_name(project):
     assert locked.returncode == 1 and "too many failed log-ins for max" in locked.stderr
     trail = json.loads(project.run("audit", "export", "--format", "json").stdout)
     failures = [r["detail"]["reason"] for r in trail if r["action"] == "login-failed"]
-    assert failures == ["password"] * MAX_FAILURES + ["locked"]
+    assert failures == ["password", "locked"]  # the first failure and the first refusal; the window's summary counts the rest
     assert project.run("submit", pdf, user="cleo").returncode == 0  # other names are not locked
 
 
