@@ -178,6 +178,7 @@ def rewrite(db: Path, comment: str, keep: int | None = None) -> None:
 
 def test_a_trail_rewritten_or_cut_back_fails_against_an_earlier_anchor(project, house_key):
     approve(project, EN)
+    assert project.run("audit", "anchor").returncode == 2  # the house has a key: an unsigned head would prove nothing
     anchored = project.run("audit", "anchor", "--signing-key", str(house_key))
     assert anchored.returncode == 0, anchored.stderr
     head = json.loads(anchored.stdout)
@@ -436,3 +437,27 @@ def test_thirty_parallel_guesses_check_five_passwords(project):
         authenticate(Store(project.db), "chen", USERS["chen"][1], via="cli")
     failures = [r["detail"]["reason"] for r in trail(project) if r["action"] == "login-failed"]
     assert sorted(failures) == ["locked", "password"]  # the first failure, the first refusal: 2 rows for 31 attempts
+
+
+def test_a_window_of_failures_ends_in_one_summary_row_with_its_counts(project):
+    import datetime as dt
+
+    from factsheets.review import lockout
+
+    store = Store(project.db)
+    start = dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.timezone.utc)
+    with store.transaction() as conn:
+        for i, client in enumerate(("127.0.0.1", "127.0.0.1", "127.0.0.9", "127.0.0.1", "127.0.0.9", "127.0.0.1", "127.0.0.1")):
+            attempt = lockout.reserve(conn, "cleo", client, "web", known=True, now=start + dt.timedelta(seconds=i))
+            if attempt.locked_until is None:
+                lockout.settle(conn, attempt, "password")
+        assert attempt.locked_until == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)  # five in this window
+        lockout.reserve(conn, "chen", "127.0.0.1", "web", known=True, now=start + dt.timedelta(minutes=16))  # the next window
+    rows = [(r["actor"], r["detail"]) for r in trail(project) if r["action"] == "login-failed"]
+    assert [(actor, detail["reason"]) for actor, detail in rows] == [("cleo", "password"), ("cleo", "locked"), ("cleo", "summary")]
+    summary = rows[-1][1]
+    assert (summary["failures"], summary["refused"], summary["window"]) == (5, 2, "2026-03-02T09:00:00.000000Z")
+    assert sorted(summary["clients"]) == ["127.0.0.1", "127.0.0.9"]
+    with store.transaction() as conn:  # two windows on, the counts are gone
+        lockout.reserve(conn, "chen", "127.0.0.1", "web", known=True, now=start + dt.timedelta(minutes=31))
+        assert conn.execute("SELECT count(*) FROM login_failures WHERE name = 'cleo'").fetchone()[0] == 0

@@ -97,12 +97,16 @@ def anchor_(db: Path | None, signing_key_path: Path | None) -> None:
     keep outside the database (a ticket, an e-mail). `audit verify --against` that file later
     fails if the trail was rewritten or cut back before that row.
 
-    The trail must verify first (exit 1 otherwise); without --signing-key the head is printed unsigned."""
+    The trail must verify first (exit 1 otherwise). Without --signing-key the head is printed unsigned,
+    unless factsheets.toml names the house's public key (then the key is required)."""
     from ..review import anchor, audit
     from ..review.ledger import verify as verify_
 
     store = store_of(db, read_only=True)
     key = signing_key(signing_key_path)
+    if key is None and public_key() is not None:
+        fail("factsheets.toml names the house's public key: sign the head with its private key "
+             "(--signing-key FILE or $FACTSHEETS_SIGNING_KEY)")
     result = verify_(store.connection())
     if not result.ok:
         say(f"audit trail does not verify ({result.broken or result.problems[0]}): no anchor", err=True)

@@ -43,7 +43,7 @@ MAX_BODY = 64 * 1024  # bytes in a request's body: the forms are small
 
 
 def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("document",), secure_cookies: bool = False,
-               idle_seconds: float = 30 * 60, max_seconds: float = 8 * 3600, allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
+               idle_seconds: float = 30 * 60, max_seconds: float = 8 * 3600, allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"),
                clock=time.monotonic, client_failures: int = CLIENT_FAILURES):
     """The review page's ASGI app. `required` is the parts a checker signs off; `allowed_hosts` the
     host names the Host header may give (no wildcard); `clock` times sessions, log-in forms and the

@@ -67,5 +67,5 @@ async def not_found(review: ReviewState, request: Request, exc) -> Response:
 
 
 async def in_thread(function, *args, **kwargs):
-    """Run blocking work (argon2, SQLite writes) off the event loop."""
+    """Run blocking work (SQLite writes, reading a PDF) off the event loop; argon2 waits in state.LoginQueue."""
     return await run_in_threadpool(function, *args, **kwargs)
