@@ -52,7 +52,7 @@ def test_forged_inserts_are_named_by_verify_and_publish_refuses_them(project):
     """The three INSERTs of the issue: an approval with no trail row, by a checker the trail never added
     (whose password hash is copied from another), for a submission the trail never saw."""
     to = project.out.parent / "published"
-    assert project.run("publish", str(project.out), "--to", str(to)).returncode == 1  # nothing approved: an anchor, no copy
+    assert project.run("publish", str(project.out), "--to", str(to), user="cleo").returncode == 1  # nothing approved: an anchor, no copy
     digest = sha(project.out / EN)
     conn = raw(project.db)
     copied = conn.execute("SELECT password FROM users WHERE name = 'cleo'").fetchone()[0]
@@ -66,7 +66,7 @@ def test_forged_inserts_are_named_by_verify_and_publish_refuses_them(project):
         assert "users: eve (checker): no row of the trail adds this user" in result.stderr
         assert f"submissions: {EN} ({digest[:12]}) submitted by max at 2026-01-02T00:00:01.000000Z: no row of the trail records it" in result.stderr
         assert f"decisions: {EN} ({digest[:12]}) document approved by eve at 2026-01-02T00:00:02.000000Z: no row of the trail records it" in result.stderr
-    published = project.run("publish", str(project.out), "--to", str(to))
+    published = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert published.returncode == 2 and "the audit trail does not verify" in published.stderr and not (to / EN).exists()
     eve = project.run("approve", str(project.out / ZH), user="eve", password=USERS["cleo"][1])  # the copied hash logs nobody in
     assert eve.returncode == 1 and "does not agree with the audit trail for eve" in eve.stderr
@@ -134,7 +134,7 @@ def test_publish_signs_the_head_and_verify_against_checks_the_signature(project,
     unsigned = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert unsigned.returncode == 2 and "--signing-key" in unsigned.stderr and not to.exists()
     anonymous = project.run("publish", str(project.out), "--to", str(to), "--signing-key", str(house_key))
-    assert anonymous.returncode == 2 and "publish needs a log-in" in anonymous.stderr
+    assert anonymous.returncode == 2 and "Missing option '--as'" in anonymous.stderr and not to.exists()
     published = project.run("publish", str(project.out), "--to", str(to), "--signing-key", str(house_key), user="cleo")
     assert published.returncode == 1 and f"published {EN}" in published.stdout and ", signed" in published.stdout
     manifest = json.loads((to / "publication.json").read_text(encoding="utf-8"))
@@ -259,7 +259,7 @@ def run_on_read_only_media(folder: Path, *args: str) -> subprocess.CompletedProc
 def test_an_archived_copy_on_read_only_media_is_checked(project, tmp_path):
     approve(project, EN)
     to = tmp_path / "published"
-    project.run("publish", str(project.out), "--to", str(to))
+    project.run("publish", str(project.out), "--to", str(to), user="cleo")
     Store(project.db).connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -338,8 +338,10 @@ def test_publish_as_a_user_is_recorded_as_that_user(project):
     assert f"published {EN}" in published.stdout
     rows = trail(project)
     assert [(r["actor"], r["action"]) for r in rows[-2:]] == [("chen", "login"), ("chen", "publish")]
+    before = trail(project)
     anonymous = project.run("publish", str(project.out), "--to", str(to))
-    assert "logged in nowhere: give --as NAME" in anonymous.stderr and trail(project)[-1]["actor"].startswith("os:")
+    assert anonymous.returncode == 2 and "Missing option '--as'" in anonymous.stderr  # no publishing without a log-in
+    assert trail(project) == before
 
 
 def test_approve_pins_the_bytes_the_checker_looked_at(project):
@@ -363,12 +365,12 @@ def test_a_symbolic_link_among_the_targets_publishes_nothing(project, tmp_path):
     to.mkdir()
     elsewhere = tmp_path / "elsewhere.pdf"
     (to / ZH).symlink_to(elsewhere)  # the second target leads out of the folder
-    result = project.run("publish", str(project.out), "--to", str(to))
+    result = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert result.returncode == 2 and "a symbolic link among the publication's targets" in result.stderr
     assert sorted(p.name for p in to.iterdir()) == [ZH] and not elsewhere.exists()  # the first document was not copied either
     assert not [r for r in trail(project) if r["action"] == "publish"]
     (to / ZH).unlink()
-    assert project.run("publish", str(project.out), "--to", str(to)).returncode == 0
+    assert project.run("publish", str(project.out), "--to", str(to), user="cleo").returncode == 0
     assert sorted(p.name for p in to.iterdir()) == sorted([EN, ZH, "publication.json"])
     assert [r["document"] for r in trail(project) if r["action"] == "publish"] == [EN, ZH]
 
@@ -388,7 +390,7 @@ def test_terminal_escapes_in_a_comment_never_reach_the_terminal(project):
     assert project.run("submit", pdf, user="max").returncode == 0
     comment = "\x1b]0;all approved\x07wrong date\npublished 513770.zh-CN.pdf, approved by cleo\u202e"
     assert project.run("reject", pdf, "--comment", comment, user="cleo").returncode == 0
-    result = project.run("publish", str(project.out), "--to", str(project.out.parent / "published"))
+    result = project.run("publish", str(project.out), "--to", str(project.out.parent / "published"), user="cleo")
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
     assert "\\x1b]0;all approved\\x07wrong date\\npublished 513770.zh-CN.pdf" in result.stdout
     assert not [line for line in result.stdout.splitlines() if line.startswith("published")]

@@ -117,11 +117,11 @@ def test_a_rebuilt_document_with_other_bytes_needs_approving_again(project):
     project.rebuild()
     stale = project.run("approve", str(project.out / EN), user="chen")
     assert stale.returncode == 1 and "not submitted for review" in stale.stderr and "rebuilt since" in stale.stderr
-    published = project.run("publish", str(project.out), "--to", str(project.out.parent / "pub"))
+    published = project.run("publish", str(project.out), "--to", str(project.out.parent / "pub"), user="cleo")
     assert published.returncode == 1
     assert f"left out {EN}: changed since it was approved" in published.stdout
     submit_and_approve(project, EN, checker="chen")
-    again = project.run("publish", str(project.out), "--to", str(project.out.parent / "pub"))
+    again = project.run("publish", str(project.out), "--to", str(project.out.parent / "pub"), user="cleo")
     assert f"published {EN} ({sha(project.out / EN)[:12]}), approved by chen" in again.stdout
 
 
@@ -135,7 +135,7 @@ def test_publish_copies_only_approved_bytes_and_says_what_it_left_out(project):
     submit_and_approve(project, EN)
     assert project.run("submit", str(project.out / ZH), user="max").returncode == 0
     to = project.out.parent / "published"
-    result = project.run("publish", str(project.out), "--to", str(to))
+    result = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert result.returncode == 1  # something was left out
     assert sorted(p.name for p in to.iterdir()) == [EN, "publication.json"]
     assert (to / EN).read_bytes() == (project.out / EN).read_bytes()
@@ -153,7 +153,7 @@ def test_publish_copies_only_approved_bytes_and_says_what_it_left_out(project):
 def test_publish_everything_approved_exits_0(project):
     submit_and_approve(project, EN, ZH)
     to = project.out.parent / "published"
-    result = project.run("publish", str(project.out), "--to", str(to))
+    result = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 published, 0 left out" in result.stdout
 
@@ -161,14 +161,14 @@ def test_publish_everything_approved_exits_0(project):
 def test_publish_says_what_the_folder_still_holds_of_a_document_left_out(project):
     submit_and_approve(project, EN)
     to = project.out.parent / "published"
-    assert f"published {EN}" in project.run("publish", str(project.out), "--to", str(to)).stdout
+    assert f"published {EN}" in project.run("publish", str(project.out), "--to", str(to), user="cleo").stdout
     approved = sha(to / EN)
     project.rebuild()
-    again = project.run("publish", str(project.out), "--to", str(to))
+    again = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert f"the version published earlier ({approved[:12]}, approved) stays in {to.resolve()}" in again.stdout
     assert sha(to / EN) == approved  # never replaced by bytes nobody approved
     (to / EN).write_bytes(b"%PDF-1.7 swapped in by hand")
-    third = project.run("publish", str(project.out), "--to", str(to))
+    third = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert "holds a file of it that is not approved" in third.stdout and "remove it" in third.stdout
 
 
@@ -177,7 +177,7 @@ def test_a_file_edited_after_approval_is_not_published(project):
     with open(project.out / EN, "ab") as fh:
         fh.write(b"%% appended after approval\n")
     to = project.out.parent / "published"
-    result = project.run("publish", str(project.out), "--to", str(to))
+    result = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert not (to / EN).exists() and "changed since it was approved" in result.stdout
 
 
@@ -185,7 +185,7 @@ def test_nothing_is_published_while_the_trail_is_broken(project):
     submit_and_approve(project, EN)
     raw(project.db).execute("UPDATE audit SET comment = 'all fine' WHERE action = 'approve'")
     to = project.out.parent / "published"
-    result = project.run("publish", str(project.out), "--to", str(to))
+    result = project.run("publish", str(project.out), "--to", str(to), user="cleo")
     assert result.returncode == 2 and "the audit trail does not verify" in result.stderr and not (to / EN).exists()
 
 
@@ -239,7 +239,7 @@ def test_audit_verify_against_a_publication_catches_a_rewritten_trail(project):
 
     submit_and_approve(project, EN)
     to = project.out.parent / "published"
-    project.run("publish", str(project.out), "--to", str(to))
+    project.run("publish", str(project.out), "--to", str(to), user="cleo")
     manifest = str(to / "publication.json")
     assert project.run("audit", "verify", "--against", manifest).returncode == 0
     # A tamperer who rewrites the whole chain from the approval on, and the decision's row to match:
@@ -334,12 +334,12 @@ def test_separate_sign_off_of_data_and_commentary(project):
     assert project.run("submit", pdf, user="max").returncode == 0
     data = project.run("approve", pdf, "--part", "data", user="cleo")
     assert data.returncode == 0 and "(data)" in data.stdout
-    half = project.run("publish", str(project.out), "--to", to)
+    half = project.run("publish", str(project.out), "--to", to, user="cleo")
     assert f"left out {EN}: submitted by max" in half.stdout and "approval of the commentary" in half.stdout
     again = project.run("approve", pdf, "--part", "data", user="chen")
     assert again.returncode == 1 and "data approved by cleo" in again.stderr
     assert project.run("approve", pdf, user="chen").returncode == 0  # the part still open: the commentary
-    full = project.run("publish", str(project.out), "--to", to)
+    full = project.run("publish", str(project.out), "--to", to, user="cleo")
     assert f"published {EN}" in full.stdout and "approved by chen, cleo" in full.stdout
 
 

@@ -14,9 +14,8 @@ from ._review import DB_OPTION, PASSWORD_OPTION, SIGNING_KEY_OPTION, fail, login
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--to", "to", required=True, type=click.Path(path_type=Path, file_okay=False), help="The folder to publish to.")
 @DB_OPTION
-@click.option("--as", "as_user", metavar="NAME", default=None,
-              help="The user publishing, logged in (with --password-stdin) and recorded in the trail; required when "
-                   "factsheets.toml names the house's public key, else without it the operating-system user is recorded.")
+@click.option("--as", "as_user", metavar="NAME", required=True,
+              help="The user publishing, logged in (with --password-stdin) and recorded in the trail as who published.")
 @PASSWORD_OPTION
 @SIGNING_KEY_OPTION
 def publish(out: Path, to: Path, db: Path | None, as_user: str | None, password_stdin: bool, signing_key_path: Path | None) -> None:
@@ -27,7 +26,6 @@ def publish(out: Path, to: Path, db: Path | None, as_user: str | None, password_
 
     Exit code 0: every document published; 1: some left out (listed); 2: a usage, file or database error."""
     from ..review import ReviewError
-    from ..review.publish import default_actor
     from ..review.publish import publish as publish_
 
     if not out.is_dir():
@@ -37,12 +35,8 @@ def publish(out: Path, to: Path, db: Path | None, as_user: str | None, password_
     if house.public_key and key is None:
         fail("factsheets.toml names the house's public key: publish signs the trail's head with its private key "
              "(--signing-key FILE or $FACTSHEETS_SIGNING_KEY)")
-    if house.public_key and not as_user:
-        fail("factsheets.toml names the house's public key: publish needs a log-in (--as NAME --password-stdin)")
     store = store_of(db)
-    actor = login(store, as_user, password_stdin).name if as_user else default_actor()
-    if not as_user:
-        say(f"factsheets: publishing as {actor}, who logged in nowhere: give --as NAME to record who publishes", err=True)
+    actor = login(store, as_user, password_stdin).name
     try:
         result = publish_(store, out, to, required=house.sign_off, actor=actor, key=key)
     except ReviewError as error:
