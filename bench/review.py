@@ -52,19 +52,21 @@ def manifest(out: Path, count: int) -> list[dict]:
 
 
 def seed(store: Store, rows: list[dict]) -> None:
-    """Submissions and approvals in bulk (straight into the tables: the bench measures reading them)."""
-    add_user(store, "ada", "admin", "bench-admin-1", by="bench")
+    """Submissions and approvals in bulk, each a trail row and its table row as the workflow writes
+    them (in one transaction: the bench measures reading them; the page reads them from the trail)."""
+    add_user(store, "ada", "admin", "bench-admin-1", by="bootstrap (bench)")
     add_user(store, "max", "maker", "bench-maker-1", by="ada")
     add_user(store, "cleo", "checker", "bench-checker-1", by="ada")
-    now = audit.now()
     with store.transaction() as conn:
         for i, row in enumerate(rows):
-            document = Path(row["path"]).name
+            document, sha = Path(row["path"]).name, row["sha256"]
             if i % 3 == 0:
-                conn.execute("INSERT INTO submissions (document, sha256, maker, at) VALUES (?, ?, 'max', ?)", (document, row["sha256"], now))
+                at = audit.append(conn, "max", "submit", document=document, sha256=sha, detail={"via": "bench"})["at"]
+                conn.execute("INSERT INTO submissions (document, sha256, maker, at) VALUES (?, ?, 'max', ?)", (document, sha, at))
             if i % 6 == 0:
+                at = audit.append(conn, "cleo", "approve", document=document, sha256=sha, detail={"parts": ["document"], "via": "bench"})["at"]
                 conn.execute("INSERT INTO decisions (document, sha256, part, decision, checker, at) VALUES (?, ?, 'document', 'approved', 'cleo', ?)",
-                             (document, row["sha256"], now))
+                             (document, sha, at))
 
 
 def timed(fn) -> float:
@@ -83,7 +85,7 @@ def main() -> None:
         out = base / "out"
         out.mkdir()
         rows = manifest(out, args.documents)
-        store = Store(base / "review.db")
+        store = Store(base / "review.db", create=True)
         seed(store, rows)
         client = TestClient(create_app(out, store, allowed_hosts=("testserver",)))
         form = client.get("/login").text

@@ -5,10 +5,17 @@ database with users, made once per session and copied for each test (argon2 is s
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +63,9 @@ def build_versions(base: Path) -> Builds:
     source.write_text(text, encoding="utf-8")
     Batch([source], variants, base / "v2", jobs=1).run()
     users_db = base / "users.db"
-    store = Store(users_db)
-    for name, (role, password) in USERS.items():
-        add_user(store, name, role, password, by="test")
+    store = Store(users_db, create=True)
+    for name, (role, password) in USERS.items():  # the first admin bootstraps the database, and adds the others
+        add_user(store, name, role, password, by="bootstrap (test)" if name == "ada" else "ada")
     store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return Builds(base / "v1", base / "v2", users_db)
@@ -137,3 +144,61 @@ def raw(db: Path) -> sqlite3.Connection:
     conn.execute("DROP TRIGGER IF EXISTS audit_append_only_update")
     conn.execute("DROP TRIGGER IF EXISTS audit_append_only_delete")
     return conn
+
+
+class Server:
+    """uvicorn serving an app in a thread, on a free loopback port (127.0.0.1, or ::1)."""
+
+    def __init__(self, app, host: str = "127.0.0.1"):
+        import uvicorn
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.bind((host, 0))
+            self.port = probe.getsockname()[1]
+        self.host = host
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        return f"http://[{self.host}]:{self.port}" if ":" in self.host else f"http://{self.host}:{self.port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http(url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, object, str]:
+    """One request on loopback, redirects not followed: (status, headers (case-insensitive), body)."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=120) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def login_form(url: str) -> tuple[str, str]:
+    """A log-in form's CSRF token and the cookie it is bound to."""
+    status, headers, body = http(url + "/login")
+    assert status == 200, status
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    return re.search(r'name="csrf" value="([^"]+)"', body).group(1), cookie
+
+
+def post_login(url: str, form: tuple[str, str], name: str, password: str) -> int:
+    token, cookie = form
+    status, _, _ = http(url + "/login", {"csrf": token, "name": name, "password": password, "next": "/"}, {"cookie": cookie})
+    return status

@@ -8,8 +8,6 @@ Nothing is downloaded: Playwright drives /usr/bin/chromium (`bash scripts/dev se
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -24,34 +22,9 @@ SHOTS = Path("/tmp/factsheets-review-shots")
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
 
 from . import review_support  # noqa: E402
-from .review_support import EVIL_NAME, USERS, Project  # noqa: E402
+from .review_support import EVIL_NAME, USERS, Project, Server  # noqa: E402
 
 builds = review_support.builds  # a fixture
-
-
-class Server:
-    """uvicorn serving an app in a thread, on a free loopback port."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -55,6 +55,8 @@ class Waiver:
 @dataclass(frozen=True)
 class ReviewSettings:
     sign_off: tuple[str, ...] = ("document",)  # or ("data", "commentary"): each signed off separately
+    public_key: str | None = None  # the house's Ed25519 public key (schema.ed25519_public_key reads it)
+    allowed_hosts: tuple[str, ...] = ()  # host names the review page answers besides loopback
 
 
 @dataclass

@@ -160,9 +160,68 @@ class BuildModel(_Strict):
         return None if value is None else (info.context["base"] / value).resolve()
 
 
+def ed25519_public_key(text: str) -> bytes:
+    """The 32 raw bytes of an Ed25519 public key written as `openssl pkey -pubout` prints it (PEM),
+    as only the base64 line of that PEM, or as the base64 of the 32 bytes; ValueError if it is none of these."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    body = "".join(line for line in text.strip().splitlines() if not line.startswith("-----"))
+    try:
+        data = base64.b64decode(body, validate=True)
+    except ValueError:
+        raise ValueError("not base64") from None
+    if len(data) == 32:
+        return data
+    try:
+        key = serialization.load_der_public_key(data)
+    except ValueError:
+        raise ValueError("not a public key") from None
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise ValueError("not an Ed25519 key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _public_key(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ed25519_public_key(value)
+        except ValueError as error:
+            raise PydanticCustomError("public_key", "not an Ed25519 public key ({why}): give the output of "
+                                      "`openssl pkey -in house.key -pubout`", {"why": str(error)}) from None
+    return value
+
+
+HOST_RULE = "a name such as review.example.com, an IPv4 address, or an IPv6 address in brackets; no port, no wildcard"
+
+
+def host_name(value: str) -> str:
+    """A host name the review page may answer to, in lower case; ValueError if it is not one (HOST_RULE)."""
+    name = value.strip().lower()
+    if not re.fullmatch(r"(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)", name):
+        raise ValueError(f"{value!r} is not a host name ({HOST_RULE})")
+    return name
+
+
+def _host_name(value: str) -> str:
+    try:
+        return host_name(value)
+    except ValueError as error:
+        raise PydanticCustomError("host", "{why}", {"why": str(error)}) from None
+
+
+HostName = Annotated[str, StringConstraints(strict=True, max_length=253), AfterValidator(_host_name)]
+
+
 class ReviewModel(_Strict):
     # What a checker signs off: the whole document, or the data and the commentary separately.
     sign_off: tuple[Literal["document", "data", "commentary"], ...] = ("document",)
+    # The house's Ed25519 public key: publication.json and `audit anchor` heads are checked against it.
+    public_key: Annotated[str, StringConstraints(strict=True, max_length=1000), AfterValidator(_public_key)] | None = None
+    # Host names the review page answers besides loopback (added to `factsheets review --allowed-host`).
+    allowed_hosts: tuple[HostName, ...] = ()
 
     @field_validator("sign_off")
     @classmethod

@@ -2,16 +2,24 @@
 proves what was published.
 
 - `store`: one SQLite file (WAL) with the users, submissions, decisions and the audit trail,
-  and beside it a content-addressed store of the submitted documents' bytes.
+  and beside it a content-addressed store of the submitted documents' bytes; opened to create
+  (the first admin only), to write, or read-only.
 - `audit`: the trail's hash chain (append, verify, export).
-- `auth`: argon2 password hashes, log-in with a lock-out after repeated failures.
+- `ledger`: the state the trail proves (users, roles, submissions, decisions), replayed from it,
+  and every table row it does not account for.
+- `anchor`: the trail's head signed with the house's Ed25519 key, kept outside the database.
+- `auth`: argon2 password hashes (a few at a time), log-in, users disabled, given another role or
+  a new password; `lockout`: failed log-ins counted before the check, summarised in the trail.
+- `text`: user names matched in full, control characters kept off the terminal, CSV cells that
+  a spreadsheet would run neutralised.
 - `documents`: the documents of an output folder, from its manifest.
 - `workflow`: submit, approve, reject, and the status of each document.
 - `publish`: copy only approved bytes, with a publication manifest.
 - `diff`: page previews (PDFium), the visual diff and the data diff against the last approved version.
 - `app`: the review page (Starlette, Jinja2 templates, htmx): routes, middleware, static files;
   served by uvicorn.
-- `security`: the page's sessions, log-in rate limit per client address, security headers and CSRF.
+- `security`: the page's sessions, log-in rate limit per client address (not on loopback), the
+  Host check, security headers and CSRF.
 - `state`: what the page's handlers share (the store, the output folder and its manifest, the
   sign-off configuration, the templates, previews and diffs), passed to each.
 - `views`: the page's handlers, by concern (log-in, the list, a document, decisions, files).

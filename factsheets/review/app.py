@@ -6,7 +6,9 @@ Security, as a compliance tool on a shared machine needs it:
   log-out, after `idle_seconds` without a request, and after `max_seconds` in any case.
 - Every form carries a CSRF token (the log-in form too, bound to a cookie of its own); a POST
   without the right one, or from another origin, is refused with 403.
-- Failed log-ins are audited and rate-limited per user name (auth.py) and per client address.
+- Failed log-ins are audited and rate-limited per user name (lockout.py) and per client address
+  (except loopback); log-ins wait their turn for argon2 apart from the page requests.
+- The Host header must be one of `allowed_hosts` (never a wildcard): no DNS rebinding.
 - Files are served only as documents listed in the manifest and resolving inside the output
   folder, or as previews named by a document's SHA-256; never by a path the client chooses.
 - Templates autoescape everything (fund text is data); a Content-Security-Policy allows only
@@ -25,14 +27,12 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .documents import read_documents
-from .security import SecurityHeaders
+from .security import CLIENT_FAILURES, HostCheck, SecurityHeaders
 from .state import ReviewState
 from .store import Store
 from .views import decisions, document, files, listing, login, pages
@@ -43,14 +43,16 @@ MAX_BODY = 64 * 1024  # bytes in a request's body: the forms are small
 
 
 def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("document",), secure_cookies: bool = False,
-               idle_seconds: float = 30 * 60, max_seconds: float = 8 * 3600, allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
-               clock=time.monotonic):
+               idle_seconds: float = 30 * 60, max_seconds: float = 8 * 3600, allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"),
+               clock=time.monotonic, client_failures: int = CLIENT_FAILURES):
     """The review page's ASGI app. `required` is the parts a checker signs off; `allowed_hosts` the
-    Host headers answered ("*": any); `clock` times sessions and the rate limit (tests move it)."""
+    host names the Host header may give (no wildcard); `clock` times sessions, log-in forms and the
+    rate limit (tests move it); `client_failures` the failed log-ins from one non-loopback address
+    within the window."""
     out = Path(out).resolve()
-    read_documents(out)  # a missing or broken manifest is an error at start, not on the first page
+    read_documents(out)  # a missing or unreadable manifest is an error at start (a bad row is shown in the list)
     review = ReviewState.create(out, store, _templates(), required=required, secure_cookies=secure_cookies,
-                                idle_seconds=idle_seconds, max_seconds=max_seconds, clock=clock)
+                                idle_seconds=idle_seconds, max_seconds=max_seconds, clock=clock, client_failures=client_failures)
 
     def route(path: str, handler, **options) -> Route:
         return Route(path, partial(handler, review), name=handler.__name__, **options)
@@ -68,11 +70,11 @@ def create_app(out: Path, store: Store, *, required: tuple[str, ...] = ("documen
         Route("/favicon.ico", files.favicon),
         Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if "*" not in allowed_hosts else []
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: partial(pages.not_found, review)},
-                    max_body_size=MAX_BODY)
+    not_found = partial(pages.not_found, review)
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found}, max_body_size=MAX_BODY)
     app.state.sessions = review.sessions
-    return SecurityHeaders(app)
+    app.state.review = review
+    return SecurityHeaders(HostCheck(app, tuple(allowed_hosts)))
 
 
 def _templates() -> Jinja2Templates:

@@ -8,7 +8,8 @@ end leave the trail shorter than recorded. `verify` names the first row that doe
 
 The chain proves the trail was not edited after the fact only as far as its head is known
 elsewhere: each publication manifest records the head (row number and hash) at publication,
-and `verify(..., anchor=...)` checks the trail still holds that row.
+signed with the house's key (anchor.py), and `verify(..., anchor=...)` checks the trail still
+holds that row. What the rows say the users, submissions and decisions are is ledger.py's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "action", "document", "sha256", "comment", "detail")
 COLUMNS = (*FIELDS, "prev", "hash")
 
-ACTIONS = ("user-added", "login", "logout", "login-failed", "submit", "approve", "reject", "publish")
+ACTIONS = ("user-added", "user-disabled", "user-enabled", "user-role", "password-reset",
+           "login", "logout", "login-failed", "submit", "approve", "reject", "publish")
 
 
 def now() -> str:
@@ -85,9 +87,10 @@ def rows(conn: sqlite3.Connection):
         yield dict(zip(COLUMNS, values))
 
 
-def verify(conn: sqlite3.Connection, anchor: tuple[int, str] | None = None) -> Verification:
+def verify(conn: sqlite3.Connection, anchor: tuple[int, str] | None = None, each=None) -> Verification:
     """Walk the chain from row 1; the first row that does not hold, if any. `anchor`: a (row, hash)
-    recorded elsewhere (a publication manifest) that the trail must still contain."""
+    recorded elsewhere (a publication manifest, an anchor) that the trail must still contain;
+    `each`: called with every row that holds, in order (the ledger's replay)."""
     expected, prev, anchored = 1, GENESIS, False
     for row in rows(conn):
         seq = row["seq"]
@@ -104,6 +107,8 @@ def verify(conn: sqlite3.Connection, anchor: tuple[int, str] | None = None) -> V
                 return Verification(expected - 1, prev, Break(seq, f"differs from the row recorded at publication (hash {anchor[1][:12]}…): "
                                                                  "the trail was rewritten"))
             anchored = True
+        if each is not None:
+            each(row)
         prev, expected = row["hash"], expected + 1
     count = expected - 1
     head = conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
@@ -118,6 +123,10 @@ def verify(conn: sqlite3.Connection, anchor: tuple[int, str] | None = None) -> V
 
 
 def export(conn: sqlite3.Connection, fmt: str) -> str:
+    """Every row, as JSON (the values as stored) or CSV (a cell a spreadsheet would take for a
+    formula prefixed with `'`: text.csv_cell)."""
+    from .text import csv_cell
+
     found = list(rows(conn))
     if fmt == "json":
         for row in found:
@@ -126,5 +135,5 @@ def export(conn: sqlite3.Connection, fmt: str) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(found)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in found)
     return buffer.getvalue()

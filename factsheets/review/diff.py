@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..files import write_atomic
 from . import ReviewError
 from .store import is_sha256
 
@@ -87,7 +88,7 @@ class Previews:
             finally:
                 document.close()
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "pages").write_text(str(total))  # last: its presence says every page is there
+            write_atomic(folder / "pages", str(total).encode())  # last: its presence says every page is there
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class VisualDiff:
             images = [_on_canvas(image, size) for image in images]
         regions = changed_regions(images[0], images[1])
         _write_png(side_by_side(images[0], images[1], regions), target)
-        regions_file.write_text(json.dumps([r.__dict__ for r in regions]))
+        write_atomic(regions_file, json.dumps([r.__dict__ for r in regions]).encode())  # two requests at once: whole files
         return target, len(regions)
 
 

@@ -27,7 +27,7 @@ class Document:
     fund: str
     variant: str
     kind: str
-    build: str  # written, unchanged, failed
+    build: str  # written, unchanged, failed; "invalid" for a manifest row that does not hold (`error` says why)
     sha256: str
     pages: int
     source: str
@@ -54,7 +54,10 @@ def _relative(prefix: str, path: str) -> str:
 
 
 def read_documents(out: Path) -> list[Document]:
-    """Every document in the manifest of `out` (skipped variants left out), in manifest order."""
+    """Every document in the manifest of `out` (skipped variants left out), in manifest order. A
+    manifest that cannot be read is an error; a row that does not hold (not an object, a path
+    outside the folder, a page count that is no number) is kept as a document of build "invalid"
+    whose error names the row, so one bad row is shown as such and takes nothing else down."""
     out = Path(out).resolve()
     manifest = out / MANIFEST
     try:
@@ -67,30 +70,42 @@ def read_documents(out: Path) -> list[Document]:
         raise ReviewError(f"{manifest}: not valid JSON: {error}") from None
     if not isinstance(rows, list):
         raise ReviewError(f"{manifest}: not a list of documents")
-    found, problems = [], []
     prefix = os.path.join(str(out), "")
+    found = []
     for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            problems.append(f"{manifest}: [{i}]: not an object")
+        try:
+            document = _document(prefix, row)
+        except ValueError as error:
+            found.append(Document(document="", fund=str(row.get("fund") or "") if isinstance(row, dict) else "", variant="",
+                                  kind="factsheet", build="invalid", sha256="", pages=0, source=f"{MANIFEST} [{i}]",
+                                  error=f"{manifest}: [{i}]{error}", statements=()))
             continue
-        status = str(row.get("status", ""))
-        if status == "skipped":
-            continue
-        kind = str(row.get("document") or "factsheet")
-        document = _relative(prefix, str(row.get("path") or "")) if status != "failed" else ""
-        if document and (document.startswith("../") or document.startswith("/") or "/../" in f"/{document}/"):
-            problems.append(f"{manifest}: [{i}].path: {row.get('path')} lies outside the output folder")
-            continue
-        statements = row.get("statements") or []
-        found.append(Document(
-            document=document, fund=str(row.get("fund") or ""), variant=str(row.get("variant") or ""), kind=kind,
-            build=status, sha256=str(row.get("sha256") or ""), pages=int(row.get("pages") or 0),
-            source=str(row.get("source") or ""), error=str(row.get("error") or ""),
-            statements=tuple(str(s) for s in statements) if isinstance(statements, list) else (),
-        ))
-    if problems:
-        raise ReviewError("\n".join(problems))
+        if document is not None:
+            found.append(document)
     return found
+
+
+def _document(prefix: str, row: object) -> Document | None:
+    """One row of the manifest; None for a skipped variant; ValueError(".field: what is wrong")."""
+    if not isinstance(row, dict):
+        raise ValueError(": not an object")
+    status = str(row.get("status", ""))
+    if status == "skipped":
+        return None
+    document = _relative(prefix, str(row.get("path") or "")) if status != "failed" else ""
+    if document and (document.startswith("../") or document.startswith("/") or "/../" in f"/{document}/"):
+        raise ValueError(f".path: {str(row.get('path'))[:200]} lies outside the output folder")
+    try:
+        pages = int(row.get("pages") or 0)
+    except (TypeError, ValueError):
+        raise ValueError(f".pages: {str(row.get('pages'))[:40]} is not a number of pages") from None
+    statements = row.get("statements") or []
+    return Document(
+        document=document, fund=str(row.get("fund") or ""), variant=str(row.get("variant") or ""),
+        kind=str(row.get("document") or "factsheet"), build=status, sha256=str(row.get("sha256") or ""), pages=pages,
+        source=str(row.get("source") or ""), error=str(row.get("error") or ""),
+        statements=tuple(str(s) for s in statements) if isinstance(statements, list) else (),
+    )
 
 
 def resolve(out: Path, document: str) -> Path:

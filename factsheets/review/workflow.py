@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 
 from . import Refused, ReviewError, audit
 from .documents import Document
+from .ledger import DECIDERS, SUBMITTERS, Ledger, replay
 from .store import Decision, Store, Submission, User
 
-SUBMITTERS = ("maker", "checker")
-DECIDERS = ("checker",)
 CHANGE_STATES = ("new", "changed", "unchanged", "failed")
 REVIEW_STATES = ("submitted", "approved", "rejected")
 STATES = ("new", "changed", "unchanged", "failed", "submitted", "approved", "rejected")
@@ -34,6 +33,8 @@ def short(sha: str) -> str:
 
 
 def submit(store: Store, user: User, document: str, data: bytes, *, comment: str = "", via: str = "cli") -> Submission:
+    if user.disabled:
+        raise Refused(f"{user.name} is disabled")
     if user.role not in SUBMITTERS:
         raise Refused(f"{user.name} is {_a(user.role)}: only a maker or a checker submits documents")
     sha = store.put_blob(data)  # kept before it is on record: the version a checker sees is the one submitted
@@ -41,10 +42,9 @@ def submit(store: Store, user: User, document: str, data: bytes, *, comment: str
         earlier = conn.execute("SELECT maker, at FROM submissions WHERE document = ? AND sha256 = ?", (document, sha)).fetchone()
         if earlier:
             raise Refused(f"{document} ({short(sha)}) was already submitted by {earlier[0]} at {earlier[1]}")
-        at = audit.now()
+        at = audit.append(conn, user.name, "submit", document=document, sha256=sha, comment=comment, detail={"via": via})["at"]
         conn.execute("INSERT INTO submissions (document, sha256, maker, at, comment) VALUES (?, ?, ?, ?, ?)",
                      (document, sha, user.name, at, comment))
-        audit.append(conn, user.name, "submit", document=document, sha256=sha, comment=comment, detail={"via": via})
     return Submission(document, sha, user.name, at, comment)
 
 
@@ -53,6 +53,8 @@ def decide(store: Store, user: User, document: str, sha: str, decision: str, *, 
     """Approve or reject a submitted version for `parts` (empty: every part still open)."""
     assert decision in ("approved", "rejected")
     verb = "approve" if decision == "approved" else "reject"
+    if user.disabled:
+        raise Refused(f"{user.name} is disabled")
     if user.role not in DECIDERS:
         raise Refused(f"{user.name} is {_a(user.role)}: only a checker may {verb} documents")
     if decision == "rejected" and not comment.strip():
@@ -76,14 +78,13 @@ def decide(store: Store, user: User, document: str, sha: str, decision: str, *, 
             already = [taken[p] for p in chosen if p in taken] or ([] if chosen else list(taken.values()))
             if already:
                 raise Refused(_already(document, sha, already))
-            at = audit.now()
+            at = audit.append(conn, user.name, verb, document=document, sha256=sha, comment=comment,
+                              detail={"parts": list(chosen), "via": via})["at"]
             made = []
             for part in chosen:
                 conn.execute("INSERT INTO decisions (document, sha256, part, decision, checker, at, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (document, sha, part, decision, user.name, at, comment))
                 made.append(Decision(document, sha, part, decision, user.name, at, comment))
-            audit.append(conn, user.name, verb, document=document, sha256=sha, comment=comment,
-                         detail={"parts": list(chosen), "via": via})
     except sqlite3.IntegrityError:  # another checker's decision landed first (the UNIQUE constraint)
         taken = [(d.part, d.decision, d.checker, d.at) for d in store.decisions_of(document, sha) if not parts or d.part in parts]
         raise Refused(_already(document, sha, taken)) from None
@@ -118,13 +119,15 @@ class State:
 
 
 class Index:
-    """Every submission and decision, read once, to give the status of many documents quickly."""
+    """Every submission and decision as the trail records them (ledger.py; the tables are not read),
+    read once, to give the status of many documents quickly. `ledger`: one already replayed."""
 
-    def __init__(self, store: Store, required: tuple[str, ...]):
+    def __init__(self, store: Store, required: tuple[str, ...], ledger: Ledger | None = None):
         self.required = required
-        self.submissions = {(s.document, s.sha256): s for s in store.all_submissions()}
+        ledger = ledger or replay(store.connection())
+        self.submissions = dict(ledger.submissions)
         self.decisions: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-        for d in store.all_decisions():
+        for d in sorted(ledger.decisions.values(), key=lambda d: d.at):
             self.decisions[(d.document, d.sha256)].append(d)
         approved: dict[str, list[tuple[str, str]]] = defaultdict(list)  # document -> [(when fully approved, sha)]
         for (document, sha), decisions in self.decisions.items():

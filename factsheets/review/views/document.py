@@ -12,13 +12,13 @@ from ..documents import read_document
 from ..security import Session
 from ..state import ReviewState
 from ..workflow import DECIDERS, SUBMITTERS, Index, State
-from .pages import page, to_login
+from .pages import current, page, to_login
 
 
 def detail(review: ReviewState, request: Request, status: int = 200, session: Session | None = None) -> Response:
     """The document's page; `status` and `session` are given when a refused decision shows it again."""
     if session is None:
-        session, expired = review.sessions.of(request)
+        session, expired = current(review, request)
         if session is None:
             return to_login(request, expired)
     document = request.path_params["document"]
@@ -39,7 +39,7 @@ def detail(review: ReviewState, request: Request, status: int = 200, session: Se
                   and state.submission.maker != session.user)
     context = {
         "doc": doc, "sha": sha, "state": state, "info": info, "baseline": baseline(review, index, document, state, info),
-        "history": history(review, document), "may_submit": may_submit, "may_decide": may_decide,
+        "history": history(index, document), "may_submit": may_submit, "may_decide": may_decide,
         "open_parts": [p for p in review.required if p not in decided], "required": review.required,
         "stale_manifest": doc.sha256 and doc.sha256 != sha, "names": names(info["fund"]),
     }
@@ -63,12 +63,13 @@ def baseline(review: ReviewState, index: Index, document: str, state: State, inf
             "approvals": approved_by, "record": old_info["record"]}
 
 
-def history(review: ReviewState, document: str) -> list[tuple]:
-    """Every submission and decision of the document, any version, newest first:
-    (what, when, who, SHA-256, part, comment)."""
+def history(index: Index, document: str) -> list[tuple]:
+    """Every submission and decision of the document, any version, as the trail records them, newest
+    first: (what, when, who, SHA-256, part, comment)."""
     return sorted(
-        [("submitted", s.at, s.maker, s.sha256, "", s.comment) for s in review.store.submissions_of(document)]
-        + [(d.decision, d.at, d.checker, d.sha256, d.part, d.comment) for d in review.store.decisions_of(document)],
+        [("submitted", s.at, s.maker, s.sha256, "", s.comment) for (doc, _), s in index.submissions.items() if doc == document]
+        + [(d.decision, d.at, d.checker, d.sha256, d.part, d.comment)
+           for (doc, _), decisions in index.decisions.items() if doc == document for d in decisions],
         key=lambda h: h[1], reverse=True)
 
 

@@ -1,6 +1,6 @@
 """The files the page shows: a document's PDF, only as listed in the manifest and read inside the
 output folder; page previews and visual diffs, only as named by versions' SHA-256 (never a path the
-client chooses)."""
+client chooses), and diffs only of the pairs the page shows (an approved version and a later one)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from starlette.responses import FileResponse, Response
 from .. import ReviewError
 from ..documents import read_document
 from ..state import ReviewState
-from .pages import to_login
+from ..workflow import Index
+from .pages import current, to_login
 
 
 def image(path: Path) -> Response:
@@ -26,7 +27,7 @@ def no_such(what: str) -> Response:
 
 
 def preview(review: ReviewState, request: Request) -> Response:
-    session, expired = review.sessions.of(request)
+    session, expired = current(review, request)
     if session is None:
         return to_login(request, expired)
     sha, number = request.path_params["sha"], request.path_params["page"]
@@ -36,12 +37,36 @@ def preview(review: ReviewState, request: Request) -> Response:
         return no_such("page")
 
 
+def compared(review: ReviewState, old: str, new: str) -> bool:
+    """Whether the page would show this pair: `old` an approved version of a document, `new` a version
+    of the same document (submitted, in the manifest, or its file now). Any other pair is refused, so
+    nobody fills the cache with every pair of known versions."""
+    index = Index(review.store, review.required)
+    for document, versions in index.approved.items():
+        if old not in versions:
+            continue
+        if (document, new) in index.submissions or new in versions:
+            return True
+        doc = review.catalogue.by_document().get(document)
+        if doc is not None and doc.sha256 == new:
+            return True
+        try:
+            if read_document(review.out, document)[1] == new:
+                return True
+        except ReviewError:
+            continue
+    return False
+
+
 def diff_image(review: ReviewState, request: Request) -> Response:
-    session, expired = review.sessions.of(request)
+    session, expired = current(review, request)
     if session is None:
         return to_login(request, expired)
+    old, new = request.path_params["old"], request.path_params["new"]
+    if not compared(review, old, new):
+        return no_such("page")
     try:
-        path, _ = review.visual.page(request.path_params["old"], request.path_params["new"], request.path_params["page"])
+        path, _ = review.visual.page(old, new, request.path_params["page"])
     except ReviewError:
         return no_such("page")
     return image(path)
@@ -49,7 +74,7 @@ def diff_image(review: ReviewState, request: Request) -> Response:
 
 def pdf_file(review: ReviewState, request: Request) -> Response:
     """The current bytes of a document in the manifest, as a download (never shown inline)."""
-    session, expired = review.sessions.of(request)
+    session, expired = current(review, request)
     if session is None:
         return to_login(request, expired)
     document = request.path_params["document"]

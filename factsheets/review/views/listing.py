@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ..state import ReviewState
 from ..workflow import STATES, Index
-from .pages import page, to_login
+from .pages import current, page, to_login
 
 FILTERS = ("fund", "lang", "kind", "status")
 
@@ -37,12 +37,13 @@ def rows(review: ReviewState, filters: dict) -> tuple[list[dict], dict]:
 
 
 def listing(review: ReviewState, request: Request) -> Response:
-    session, expired = review.sessions.of(request)
+    session, expired = current(review, request)
     if session is None:
         return to_login(request, expired)
     filters = {k: request.query_params.get(k, "") for k in FILTERS}
     found, counts = rows(review, filters)
-    context = {"rows": found, "filters": filters, "counts": counts, "total": len(review.catalogue.documents())}
+    context = {"rows": found, "filters": filters, "counts": counts, "total": len(review.catalogue.documents()),
+               "problem": review.catalogue.problem}
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return page(review, request, "_rows.html", context, session=session)
     documents = review.catalogue.documents()
