@@ -1,6 +1,8 @@
 """The prospectus texts: what the key facts and the KID need from the offering documents, which a house's
 legal team keeps, not the administrator's export. A small YAML file per fund (`examples/prospectus/<code>.yaml`,
-`schema: prospectus/v1`, `fund: <code>`, `texts:` with fields of the fund file's `fund:` section) that
+`schema: prospectus/v1`, `fund: <code>`, `texts:` with fields of the fund file's `fund:` section, and for a KID
+made from another house's EPT row `priips:` with what the EPT does not carry: the manufacturer's website, phone
+and competent authority, the objective, the intended investor, the scenario windows) that
 `merge_texts` lays over the fund data before validation; `add_texts` does so for a fund being imported."""
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from ..errors import FundFileError, Problem
 from .fund_import import FundImport, is_code
 from .workbook import Ref
 
+# What a KID needs beyond an EPT row, which the manufacturer's documents give (`priips:` of a prospectus file).
+PRIIPS_FIELDS = ("manufacturer_group", "website", "phone", "competent_authority", "objective", "intended_investor",
+                 "scenario_windows")
 TEXT_FIELDS = ("management_company", "custodian", "dealing", "financial_year_end", "product", "objective", "strategy",
                "derivatives", "key_risks", "guarantee", "risk_return", "additional_information", "contact", "legal_form",
                "ucits", "past_performance_url", "scenarios_url")
@@ -34,12 +39,22 @@ def merge_texts(data: dict, prospectus: object, source: str = "<prospectus>") ->
         texts = {}
     found += [Problem(f"texts.{key}", f"is not a prospectus field: use {', '.join(TEXT_FIELDS)}")
               for key in texts if key not in TEXT_FIELDS]
-    if unknown := [k for k in prospectus if k not in ("schema", "fund", "texts")]:
-        found += [Problem(str(k), "is not a key of a prospectus file (schema, fund, texts)") for k in unknown]
+    if unknown := [k for k in prospectus if k not in ("schema", "fund", "texts", "priips")]:
+        found += [Problem(str(k), "is not a key of a prospectus file (schema, fund, texts, priips)") for k in unknown]
+    kid = prospectus.get("priips") or {}
+    if not isinstance(kid, dict):
+        found.append(Problem("priips", "is a mapping of the KID's fields to their texts"))
+        kid = {}
+    found += [Problem(f"priips.{key}", f"is not a KID field a prospectus gives: use {', '.join(PRIIPS_FIELDS)}")
+              for key in kid if key not in PRIIPS_FIELDS]
+    if kid and not isinstance(data.get("priips"), dict):
+        found.append(Problem("priips", "the fund has no priips section to lay these over"))
     if found:
         raise FundFileError(source, found)
     merged = dict(data)
     merged["fund"] = {**data["fund"], **texts}
+    if kid:
+        merged["priips"] = {**data["priips"], **kid}
     return merged
 
 
