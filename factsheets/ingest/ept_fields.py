@@ -219,10 +219,16 @@ def schema_requires(field: EptField) -> bool:
     return field.name in schema()["components"]["schemas"]["ept"].get("required", ())
 
 
+# Mandatory fields the template's comment says to leave blank when there is nothing to say ("If no other relevant
+# risks, leave blank").
+BLANK_WHEN_NONE = frozenset({"04060_Other_Materially_Relevant_Risk_Narrative_Portfolio",
+                             "08080_UK_Other_Materially_Relevant_Risk_Narrative_Portfolio"})
+
+
 def required(row: dict, field: EptField) -> str | None:
     """Why the field is required in this row ("mandatory", "the RHP is above 1 year"), or None."""
     completed, _ = section_state(row, field)
-    if not completed:
+    if not completed or field.name in BLANK_WHEN_NONE:
         return None
     if field.name in CONDITIONS:
         why, condition = CONDITIONS[field.name]

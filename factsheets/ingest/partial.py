@@ -38,7 +38,7 @@ class PartialFund:
 
     @property
     def complete(self) -> bool:
-        return not self.to_add and not self.problems
+        return not self.to_add and not any(p.severity == "error" for p in self.problems)
 
 
 @dataclass
@@ -53,7 +53,7 @@ class PartialResult:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and all(f.complete for f in self.funds)
+        return not any(p.severity == "error" for p in self.problems) and all(f.complete for f in self.funds)
 
 
 def judge(fund: PartialFund, additions: Path | None, today: dt.date | None) -> None:
