@@ -39,18 +39,21 @@ def stated_parts(inputs: PriipsInputs, mrm: int, vev_pct: Decimal | None, sri_cl
         raise PriipsError(f"priips.sri: the stated SRI {sri_class} is not {grid}, what MRM {mrm} and credit risk class "
                           f"{inputs.credit_risk_class} give (RTS Annex II point 52)"
                           + ("; an adjustment may only raise it" if adjusted else ""))
-    entry, exit_ = float(inputs.entry_cost_pct) / 100, float(inputs.exit_cost_pct) / 100
+    entry, exit_ = inputs.entry_cost_pct / 100, inputs.exit_cost_pct / 100
     outcomes = []
     for name in SCENARIO_NAMES:
         one_year, at_rhp = returns[name]
         for years in holding_periods(inputs.rhp_years):
-            average = float(one_year if years == 1 else at_rhp) / 100
+            average = Decimal(one_year if years == 1 else at_rhp) / 100
             if average <= -1:
-                raise PriipsError(f"priips.stated.scenarios.{name}: a return of {average * 100:g} % a year loses more than "
+                raise PriipsError(f"priips.stated.scenarios.{name}: a return of {average * 100} % a year loses more than "
                                   "everything")
+            # In decimal: the stated figures are decimals, and SEK 100,000 x 1.005² is SEK 101,002.50 exactly, which a
+            # float would hold as 101,002.4999… and round down.
             growth = (1 + average) ** years  # after the exit cost
-            amount = investment * (1 - entry) * growth
-            outcomes.append(Outcome(name, years, growth / (1 - exit_), amount, (amount / investment) ** (1 / years) - 1))
+            amount = float(investment * (1 - entry) * growth)
+            outcomes.append(Outcome(name, years, float(growth / (1 - exit_)), amount,
+                                    (amount / investment) ** (1 / years) - 1))
     periods = holding_periods(inputs.rhp_years)
     found = Scenarios(investment=float(investment), periods=periods, outcomes=tuple(outcomes), observation_start=None,
                       windows=(), stressed_volatility=(), stress_capped=())

@@ -1,4 +1,4 @@
-"""The FinDatEx European PRIIPs Template (EPT V2.1): its 145 fields in the official template's order, which
+"""The FinDatEx European PRIIPs Template (EPT V2.1): its 144 fields in the official template's order, which
 are mandatory, conditional or optional, and how each is codified.
 
 The definitions are FinDatEx's own, copied beside this module (`findatex/`, with their licence):
@@ -64,7 +64,7 @@ def schema() -> dict:
 
 @cache
 def fields() -> tuple[EptField, ...]:
-    """The 145 fields in the template's order (the order of the official workbook's rows)."""
+    """The 144 fields in the template's order (the official workbook's rows; the definitions have a 145th entry without a field)."""
     definitions = json.loads(_package_file(DEFINITIONS))
     rows = next(iter(definitions.values()))
     properties = schema()["components"]["schemas"]["ept"]["properties"]
