@@ -160,7 +160,7 @@ def _priips(row: EptRow, code: str, fund: PartialFund) -> dict[str, Any]:
         if english and get(field) is not None:
             priips[key] = {"en": text(get(field))}
         else:
-            lacking[f"priips.{key}"] = why if narratives else why
+            lacking[f"priips.{key}"] = why
     sri = number(get("01090_SRI"))
     if sri is not None and sri == sri.to_integral_value():
         priips["sri"] = int(sri)
