@@ -9,6 +9,7 @@ import json
 import math
 import re
 import shutil
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -123,6 +124,7 @@ def test_its_scenarios_are_the_kid_s_before_the_entry_cost(exported):
 
 def test_the_same_funds_give_the_same_bytes(exported, tmp_path):
     again = tmp_path / "again.xlsx"
+    time.sleep(1.1)  # a second later: a writer that stamps the clock's time (openpyxl does) would show here
     assert run("export", str(UCITS), "--out", str(again)).exit_code == 0
     assert again.read_bytes() == exported["xlsx"].read_bytes()
     kept = json.loads((EPT / "LU0000990301.ept.json").read_text())
@@ -216,11 +218,13 @@ def test_every_row_s_kid_builds_as_stated(built):
     from factsheets.rules.check import check_pdf_bytes
 
     funds, pdfs = built
+    pages_seen: list[int] = []
     for row in real_rows():
         code, currency = row["00030_Portfolio_Identifying_Data"], row["00060_Portfolio_Or_Share_Class_Currency"]
         pdf = (pdfs / f"{code}.kid.en.pdf").read_bytes()
         pages = pdf_pages_text(pdf)
         assert len(pages) <= 3, code
+        pages_seen.append(len(pages))
         text = " ".join(" ".join(pages).split())
         assert f"We have classified this product as {row['01090_SRI']} out of 7" in text, code
         invested, rhp = Decimal(row["02220_Reference_Invested_Amount"]), row["01120_Recommended_Holding_Period"]
@@ -235,6 +239,7 @@ def test_every_row_s_kid_builds_as_stated(built):
                 assert pct(r) in text, (code, field)
         findings = check_pdf_bytes(pdf, "kid.pdf", fund=load_fund(funds / f"{code}.yaml"), document="kid")
         assert [f for f in findings if f.severity == "error"] == [], (code, findings)
+    assert set(pages_seen) == {2}  # as the README says: two A4 pages each
 
 
 # --- the checks, in every format ---------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def import_command(source: Path, out: Path, fmt: str | None, mapping_path: Path 
     from ..errors import FactsheetError
 
     if not source.exists():
-        fail(f"{source}: no such export folder, workbook, EPT or FundsXML file")
+        fail(f"{source}: no such export folder or workbook (nor EPT or FundsXML file)")
     kind = fmt or detect(source)
     day = today.date() if today else None
     if texts is not None and not texts.is_dir():

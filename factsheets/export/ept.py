@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -295,12 +296,16 @@ def _xlsx(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
     book.properties.created = book.properties.modified = stamp
     buffer = io.BytesIO()
     book.save(buffer)
-    # openpyxl writes the zip entries with the clock's time: rewritten with a fixed one, the same rows are the same bytes.
+    # openpyxl writes the zip entries, and the workbook's modification time, with the clock's time: rewritten with a
+    # fixed one, the same rows are the same bytes.
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     fixed = io.BytesIO()
     with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving as the modification
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            target.writestr(info, data)
     return fixed.getvalue()
