@@ -210,6 +210,20 @@ MUTATIONS = [
     Mutation("build-ignores-the-template", "factsheets/build/pipeline.py",
              "    if departures := template_departures(fund, rendered, pdf, dtype, decoys):", "    if departures := []:",
              (REFUSES,), "the build writing a document that departs from its template"),
+    # -- the EPT checks (factsheets/rules/ept.py) and the export's schema check
+    Mutation("ept-sri-grid-off", "factsheets/rules/ept.py",
+             "            if stated != grid and not (adjusted and stated > grid):", "            if False:",
+             ("tests/test_check_rules.py::test_rule_case[EP002-an-sri-off-the-mrm-crm-grid-fails]",), "EP002, the SRI grid"),
+    Mutation("ept-vev-moments-off", "factsheets/rules/ept.py",
+             "            if abs(stated - expected) > float(VEV_TOLERANCE) * abs(expected):", "            if False:",
+             ("tests/test_check_rules.py::test_rule_case[EP004-a-vev-the-moments-do-not-give-fails]",), "EP004, the VEV against the moments"),
+    Mutation("ept-scenario-order-off", "factsheets/rules/ept.py",
+             "                    if low is not None and high is not None and low > high:",
+             "                    if low is not None and high is not None and low > high and False:",
+             ("tests/test_check_rules.py::test_rule_case[EP005-a-moderate-above-the-favourable-fails]",), "EP005, the scenarios' order"),
+    Mutation("ept-mandatory-off", "factsheets/ingest/ept_fields.py",
+             '    return "mandatory" if field.mandatory == "M" else None', "    return None",
+             ("tests/test_check_rules.py::test_rule_case[EP001-a-missing-sri-fails]",), "EP001, a mandatory field missing"),
 ]
 
 

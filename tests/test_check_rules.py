@@ -163,9 +163,24 @@ def _documents_findings(case: dict, tmp_path: Path):
     return compare_documents(printed, against)
 
 
+def _ept_findings(case: dict, tmp_path: Path):
+    """The EPT rules on an EPT file under tests/data/ (`ept:`), changed by the case's `replace` pairs."""
+    from factsheets.rules.check import check_ept_file
+
+    source = Path(__file__).parent / "data" / case["ept"]
+    target = tmp_path / source.name
+    if source.suffix == ".xlsx":
+        target.write_bytes(source.read_bytes())
+    else:
+        target.write_text(_apply(source.read_text(encoding="utf-8"), case.get("replace")), encoding="utf-8")
+    return check_ept_file(target)
+
+
 @pytest.mark.parametrize("code, case", list(_cases()))
 def test_rule_case(code: str, case: dict, tmp_path: Path):
-    if "documents" in case:
+    if "ept" in case:
+        findings = _ept_findings(case, tmp_path)
+    elif "documents" in case:
         findings = _documents_findings(case, tmp_path)
     else:
         findings = _pdf_findings(case, tmp_path) if "render" in case else _fund_findings(case, tmp_path)
@@ -178,7 +193,7 @@ def test_rule_case(code: str, case: dict, tmp_path: Path):
         assert sorted(f.location or "" for f in mine) == sorted(x or "" for x in case["expect"]), findings
     if "waived" in case:
         assert sorted(f.code for f in findings if f.waived) == case["waived"]
-    if case.get("expect") == [] and code != "FD001" and "render" not in case and "documents" not in case:
+    if case.get("expect") == [] and code != "FD001" and not {"render", "documents", "ept"} & set(case):
         # A passing case must be a valid fund, or the rule never ran and the case proves nothing.
         assert not [f for f in findings if f.code == "FD001"], findings
 
@@ -195,7 +210,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD|RT)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD|RT|EP)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

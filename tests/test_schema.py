@@ -63,7 +63,7 @@ BAD = {
     "an empty text": _set("commentary", {}),
     "an unknown language": _set("languages", ["fr"]),
     "an unknown schema": _set("schema", "fund/v3"),
-    "an unknown jurisdiction": _set("jurisdiction", "EU"),
+    "an unknown jurisdiction": _set("jurisdiction", "SG"),  # EU is one now: a KID from an EPT row
     "a rating that does not exist": _set("fund.risk.rating", "R6"),
     "a date that is not a date": _set("as_of", "2025-02-30"),
     "a negative fund size": _set("fund.aum", -1),

@@ -15,6 +15,7 @@ from .build import build
 from .check import check
 from .decide import approve, reject, submit
 from .doctor import doctor
+from .export import export
 from .extract import extract
 from .import_ import import_command
 from .init import init
@@ -44,6 +45,7 @@ cli.add_command(extract)
 for _command in (users, submit, approve, reject, publish, audit, review):
     cli.add_command(_command)
 cli.add_command(import_command)
+cli.add_command(export)
 cli.add_command(migrate)
 
 

@@ -36,10 +36,13 @@ from ._common import CONFIG_OPTION, FORMAT_OPTION, TODAY_OPTION, config_of, emit
               help="With --render: a stylesheet added after the built-in one and the project's (repeatable).")
 @CONFIG_OPTION
 def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template_dirs, style_files, config_path) -> None:
-    """Check fund files (and folders of them) for every rule, without rendering.
+    """Check fund files (and folders of them) for every rule, without rendering; or an EPT file (FinDatEx's
+    European PRIIPs Template, .xlsx, .csv, .json or .yaml, told by its 00001_EPT_Version field) for the EPT
+    rules, each finding naming the row, its ISIN and the field.
 
     Exit code 0: nothing found; 1: findings; 2: a usage, file or internal error."""
-    from ..rules.check import check_fund_file
+    from ..ingest.ept_read import EptFileError, looks_like_ept
+    from ..rules.check import check_ept_file, check_fund_file
 
     existing(paths, "file or folder")
     files = fund_files(list(paths))
@@ -64,8 +67,15 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
         except VariantError as error:
             fail(f"--doc: {error}")
     renderer = _renderer(config, template_dirs, style_files) if render_pdfs else None
-    findings, funds = [], set()
+    findings, funds, unchecked = [], set(), 0
     for path in files:
+        if looks_like_ept(path):
+            try:
+                findings += check_ept_file(path)
+            except EptFileError as error:
+                click.echo(f"factsheets: {error}", err=True)
+                unchecked += 1
+            continue
         ctx, found = check_fund_file(path, today=today_, max_age=age)
         findings += found
         if ctx.fund_code:
@@ -75,7 +85,7 @@ def check(paths, fmt, max_age, today, render_pdfs, variants, documents, template
 
             kinds = kinds or DEFAULT_DOCUMENTS
             findings += render_findings(ctx.fund, str(path), chosen_variants(ctx.fund, kinds, chosen), renderer, kinds)
-    emit(findings, [str(p) for p in files], fmt, config, today_, funds)
+    emit(findings, [str(p) for p in files], fmt, config, today_, funds, unchecked=unchecked)
 
 
 def _renderer(config: Config, template_dirs: tuple[Path, ...], style_files: tuple[Path, ...]):

@@ -1,4 +1,4 @@
-"""`factsheets import`: the house's export (workbook + NAV CSVs) -> one validated fund file per fund."""
+"""`factsheets import`: the house's export (workbook + NAV CSVs), an EPT file or a FundsXML file -> fund files."""
 
 from __future__ import annotations
 
@@ -9,41 +9,106 @@ import click
 
 from ._common import TODAY_OPTION, fail
 
+FORMATS = ("house", "ept", "fundsxml")
+
+
+def detect(source: Path) -> str:
+    """What SOURCE is, from its content: a FundsXML file (its FundsXML4 root), an EPT file (its 00001_EPT_Version
+    field), else the house's export (a folder, or its workbook)."""
+    from ..ingest.ept_read import looks_like_ept
+    from ..ingest.fundsxml import looks_like_fundsxml
+
+    if source.is_file() and looks_like_fundsxml(source):
+        return "fundsxml"
+    if source.is_file() and looks_like_ept(source):
+        return "ept"
+    return "house"
+
 
 @click.command("import")
-@click.argument("export", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="The folder the fund files go to (<fund_code>.yaml, and their histories under history/).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="What SOURCE is: house (the house's export), ept (FinDatEx's European PRIIPs Template), fundsxml "
+                   "(FundsXML 4.2)  [default: told from its content]")
 @click.option("--mapping", "mapping_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="A TOML file naming this export's sheets, columns and files where they differ from the house format.")
+              help="A TOML file naming this export's sheets, columns and files (house), or the elements this FundsXML "
+                   "file keeps its data in (fundsxml), where they differ from the standard's.")
 @click.option("--texts", "texts", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A folder of prospectus texts, <fund_code>.yaml (schema prospectus/v1), laid over each fund's: "
-                   "what key facts documents need beyond the export.")
+                   "what key facts documents and KIDs need beyond the source.")
 @TODAY_OPTION
-def import_command(export: Path, out: Path, mapping_path: Path | None, texts: Path | None, today) -> None:
-    """Import EXPORT (a folder with the workbook and nav/, benchmark/, proxy/; or the workbook itself).
+def import_command(source: Path, out: Path, fmt: str | None, mapping_path: Path | None, texts: Path | None, today) -> None:
+    """Import SOURCE: the house's export (a folder with the workbook and nav/, benchmark/, proxy/; or the workbook
+    itself), an EPT file (.xlsx, .csv, .json, .yaml: one fund file per row, its KID from the row's stated figures) or
+    a FundsXML 4.2 file (validated against the schema first; one fund file per fund).
 
-    Every fund without a problem is written as OUT/<fund_code>.yaml (fund/v2) with its histories copied
-    under OUT/history/; a fund with problems is not written (an earlier file of it is left as it was).
-    Every problem is listed, with the sheet!cell or file:line it comes from.
+    The house's funds are written only without a problem; an EPT row or a FundsXML fund is written with what the
+    file gives, and the fields still needed are listed per fund (and in the file's header), for `check` to name.
 
-    Exit code 0: every fund written; 1: problems (the other funds are written); 2: the export, the
-    mapping or the output folder cannot be used."""
+    Exit code 0: every fund written whole; 1: problems, or fields to add; 2: the source, the mapping or the output
+    folder cannot be used (a FundsXML file with a schema error: every error with its line, nothing written)."""
     from ..errors import FactsheetError
-    from ..ingest.importer import import_export
-    from ..ingest.mapping import Mapping, load_mapping
 
-    if not export.exists():
-        fail(f"{export}: no such export folder or workbook")
+    if not source.exists():
+        fail(f"{source}: no such export folder or workbook (nor EPT or FundsXML file)")
+    kind = fmt or detect(source)
+    day = today.date() if today else None
+    if texts is not None and not texts.is_dir():
+        fail(f"{texts}: no such folder of prospectus texts")
     try:
-        mapping = load_mapping(mapping_path) if mapping_path is not None else Mapping()
-        result = import_export(export, out, mapping, today=today.date() if today else None, texts=texts)
+        if kind == "house":
+            _house(source, out, mapping_path, texts, day)
+        result = _partial(kind, source, out, mapping_path, texts, day)
     except FactsheetError as error:
         fail(str(error).replace("\n", "\nfactsheets: "))
         return
     except OSError as error:
         fail(f"{error.filename or out}: {error.strerror or error}")
         return
+    _report(result, out)
+
+
+def _partial(kind: str, source: Path, out: Path, mapping_path: Path | None, texts: Path | None, day):
+    if kind == "ept":
+        from ..ingest.ept_import import import_ept
+
+        if mapping_path is not None:
+            fail("--mapping: an EPT file has the template's own field names; no mapping applies")
+        return import_ept(source, out, texts, day)
+    from ..ingest.fundsxml import import_fundsxml
+    from ..ingest.fundsxml_mapping import load_mapping
+
+    mapping = load_mapping(mapping_path) if mapping_path is not None else None
+    return import_fundsxml(source, out, mapping, texts, day)
+
+
+def _report(result, out: Path) -> None:
+    for problem in result.problems:
+        click.echo(problem.format())
+    whole = 0
+    for fund in result.funds:
+        for problem in fund.problems:
+            click.echo(problem.format())
+        if fund.to_add:
+            click.echo(f"{fund.where}: fields to add to {out / (fund.code + '.yaml')}:")
+            for line in fund.to_add:
+                click.echo(f"  {line}")
+        else:
+            whole += fund.complete
+    total = len(result.funds)
+    click.echo(f"{len(result.written)} of {total} fund file{'s' * (total != 1)} written to {out}; {whole} whole, "
+               f"{total - whole} with fields to add or problems (above)")
+    sys.exit(0 if result.ok else 1)
+
+
+def _house(export: Path, out: Path, mapping_path: Path | None, texts: Path | None, day) -> None:
+    from ..ingest.importer import import_export
+    from ..ingest.mapping import Mapping, load_mapping
+
+    mapping = load_mapping(mapping_path) if mapping_path is not None else Mapping()
+    result = import_export(export, out, mapping, today=day, texts=texts)
     for problem in result.problems:
         click.echo(problem.format())
     errors = [p for p in result.problems if p.severity == "error"]

@@ -137,6 +137,8 @@ def _figures(fund: FundFile) -> KidFigures:
     except PriipsError as error:
         raise KidError([("priips.recommended_holding_period_years" if "recommended_holding_period" in problem else "priips",
                          problem) for problem in error.problems]) from None
+    if fund.priips.stated is not None:
+        return _stated(fund, given)
     history = price_history(fund)
     try:
         found = priips.compute(given, history.dates, history.prices)
@@ -144,6 +146,26 @@ def _figures(fund: FundFile) -> KidFigures:
         where = "priips.proxy" if history.proxy_file else "priips"
         raise KidError([(where, f"priips: {history.described}: {problem}") for problem in error.problems]) from None
     fund._cache[CACHE_KEY + ".history"] = history
+    return found
+
+
+def _stated(fund: FundFile, given: PriipsInputs) -> KidFigures:
+    """The figures the manufacturer states (`priips.stated`, from an EPT row), with what the KID derives from
+    them; the scenario windows the EU statement needs must be stated too."""
+    p = fund.priips
+    s = p.stated
+    returns = {name: (getattr(s.scenarios, name).one_year, getattr(s.scenarios, name).rhp) for name in priips.SCENARIO_NAMES}
+    problems = []
+    try:
+        found = priips.stated(given, s.mrm, s.vev, p.sri, s.sri_adjusted, returns, s.investment)
+    except PriipsError as error:
+        problems = [("priips.sri" if problem.startswith("priips.sri") else "priips.stated", problem) for problem in error.problems]
+    stated_windows = {w.scenario for w in p.scenario_windows}
+    problems += [("priips.scenario_windows", f"priips.scenario_windows: the figures are stated, so when the {name} scenario "
+                                             "occurred must be stated too (the EU scenario-window statement): give its "
+                                             "start, end and investment") for name in WINDOW_SCENARIOS if name not in stated_windows]
+    if problems:
+        raise KidError(problems)
     return found
 
 
@@ -207,6 +229,10 @@ def month_year(value: dt.date) -> str:
 def scenario_windows(fund: FundFile, found: KidFigures) -> list[dict[str, str]]:
     """The EU `scenario-window` statement's values for each scenario at the recommended holding period: its name,
     the first and last month of the past window it occurred in, and whether that window ran over the proxy."""
+    if fund.priips.stated is not None:  # stated with the figures (`_stated` requires all three)
+        stated = {w.scenario: w for w in fund.priips.scenario_windows}
+        return [{"scenario": SCENARIO_LABELS[name], "start": stated[name].start, "end": stated[name].end,
+                 "investment": stated[name].investment} for name in WINDOW_SCENARIOS]
     history = history_of(fund)
     rhp = found.scenarios.periods[-1]
     found_windows = []
@@ -231,6 +257,9 @@ def past_performance_years(fund: FundFile) -> int:
     manufacturer's past-performance page shows."""
     from ..figures.performance import fund_figures
 
+    stated = fund.priips.stated
+    if stated is not None and stated.past_performance_years is not None:
+        return stated.past_performance_years
     code = fund.priips.class_code
     perf = next((perf for c, perf in fund_figures(fund).classes if c == code), None)
     if perf is None:
@@ -249,7 +278,7 @@ def statement_values(fund: FundFile) -> dict[str, object]:
     values: dict[str, object] = {
         "sri": found.sri, "sri_words": found.sri_words, "rhp": found.inputs.rhp_years, "currency": currency,
         "mrm_level": MRM_LEVELS[found.market_risk.mrm], "crm_clause": CRM_CLAUSES[found.inputs.credit_risk_class],
-        "payer": PAYER, "amount": money(Decimal(priips.INVESTMENT), currency),
+        "payer": PAYER, "amount": money(invested(found), currency),
         "years": past_performance_years(fund), "scenario-window": scenario_windows(fund, found),
     }
     if depositary := kid_texts.depositary(fund):
@@ -262,6 +291,12 @@ def statement_values(fund: FundFile) -> dict[str, object]:
 
 
 # --- what the template shows -----------------------------------------------------------------------
+
+def invested(found: KidFigures) -> Decimal:
+    """The example investment the KID's amounts are on: 10,000 (`priips.INVESTMENT`), or the one the manufacturer
+    states (EPT 02220: a currency other than the euro may need "an amount of a similar magnitude", RTS Annex VI)."""
+    return Decimal(int(found.scenarios.investment))
+
 
 def money(value: Decimal, currency: str) -> str:
     """A whole amount with the ISO code, as an EU KID names a currency: USD 8,117."""
@@ -329,7 +364,7 @@ class KidView:
 def kid_view(fund: FundFile) -> KidView:
     loc = Localiser(ENGLISH)
     found = checked_figures(fund)
-    history = history_of(fund)
+    history = history_of(fund) if fund.priips.stated is None else None
     shown = found.display()
     p = fund.priips
     _, share_class = representative_class(fund)
@@ -402,7 +437,10 @@ def kid_view(fund: FundFile) -> KidView:
         f"You can ask for your money back{dealing}. {exit_cost}",
     )
     complaints = kid_texts.complaints(fund)
-    if history.proxy_file:
+    if history is None:
+        source = (f"The risk indicator and the performance scenarios are the figures {p.manufacturer} states for the share "
+                  "class in its European PRIIPs Template (EPT) data.")
+    elif history.proxy_file:
         source = (f"The risk indicator and the performance scenarios are computed from the price of the share class with "
                   f"dividends reinvested, from {loc.date(history.class_start)} to {loc.date(history.end)}, extended back "
                   f"to {loc.date(history.start)} by the returns of a suitable proxy.")
@@ -416,7 +454,7 @@ def kid_view(fund: FundFile) -> KidView:
         manufacturer=p.manufacturer, website=p.website, phone=p.phone, authority=p.competent_authority,
         produced=loc.date(fund.as_of), product_type=product_type, term="The fund has no maturity date.",
         objective=p.objective[ENGLISH], intended_investor=p.intended_investor[ENGLISH], currency=currency,
-        rhp=rhp, rhp_text=years(rhp), investment=money(Decimal(priips.INVESTMENT), currency), sri=shown.sri,
+        rhp=rhp, rhp_text=years(rhp), investment=money(invested(found), currency), sri=shown.sri,
         scale=tuple(range(1, 8)), periods=tuple(exit_after(n) for n in periods), scenarios=scenarios,
         total_costs=tuple(money(c.total_costs, currency) for c in over_time),
         cost_impact=tuple(loc.percent(c.annual_cost_impact_pct, 1) for c in over_time), cost_note=cost_note,

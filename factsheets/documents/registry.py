@@ -31,11 +31,16 @@ class Builder:
     context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view (and the build's options)
 
 
+def _has_template(document: str) -> Callable[[FundFile], bool]:
+    """A fund of a jurisdiction the document type has no template for (an EU fund's factsheet) has no such document."""
+    return lambda fund: fund.jurisdiction in TYPES[document].templates
+
+
 BUILDERS: dict[str, Builder] = {
-    "factsheet": Builder(lambda fund: True, lambda fund: [], _nothing, fund_figures, lambda fund: {},
+    "factsheet": Builder(_has_template("factsheet"), lambda fund: [], _nothing, fund_figures, lambda fund: {},
                          lambda *args, **options: {}),
-    "kfs": Builder(key_facts.has_data, key_facts.problems, key_facts.check, key_facts.figures, key_facts.statement_values,
-                   key_facts.context),
+    "kfs": Builder(lambda fund: _has_template("kfs")(fund) and key_facts.has_data(fund), key_facts.problems, key_facts.check,
+                   key_facts.figures, key_facts.statement_values, key_facts.context),
     "kid": Builder(lambda fund: fund.priips is not None, kid_texts.problems, kid_texts.check, None, kid.statement_values,
                    kid.context),
 }

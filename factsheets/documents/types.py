@@ -24,7 +24,7 @@ from .variants import Variant, VariantError, own_variants, parse_variant
 class DocumentType:
     name: str  # what --doc takes, and what the XMP record and the statement libraries' `documents` say
     title: str  # in messages: "a key facts is a single-language document"
-    templates: dict[str, str]  # the fund's jurisdiction -> template file (a house overrides one file by file)
+    templates: dict[str, str]  # the fund's jurisdiction -> template file (a house overrides one file by file); none: no such document
     languages: Callable[[FundFile], list[Variant]]  # the variants the fund's document is made in
     stylesheet: str | None = None  # laid over factsheet.css (and under a house's styles) for this type only
     page_limit: int | None = None  # A4 sides
@@ -60,7 +60,7 @@ KEY_FACTS = DocumentType(
     stylesheet="kfs.css", page_limit=4, paired=False,  # the SFC's and the CSRC's key facts: four A4 pages
     forms={"HK": "hk-kfs", "CN": "cn-kfs"})
 KID = DocumentType(
-    "kid", "PRIIPs KID", {"CN": "kid.html.j2", "HK": "kid.html.j2"}, lambda fund: [Variant(("en",))],
+    "kid", "PRIIPs KID", {"CN": "kid.html.j2", "HK": "kid.html.j2", "EU": "kid.html.j2"}, lambda fund: [Variant(("en",))],
     stylesheet="kid.css", page_limit=3, eu_library=True, paired=False,  # the PRIIPs RTS, Art. 6: three sides
     statement_class="priips", forms={"EU": "eu-kid"})
 

@@ -95,6 +95,7 @@ from .priips_scenarios import (  # noqa: F401 - importable from priips
     observation_years,
     scenarios,
 )
+from .priips_stated import StatedRisk, stated_parts
 
 # --- everything a KID shows ----------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class KidDisplay:
     credit_risk_class: int
     sri: int
     sri_words: str
-    vev_pct: Decimal  # two decimals (not on the KID; for the record)
+    vev_pct: Decimal | None  # two decimals (not on the KID; for the record); None when stated without it
     scenarios: dict[str, tuple[ScenarioDisplay, ...]]  # stress, unfavourable, moderate, favourable
     costs_over_time: tuple[CostsOverTimeDisplay, ...]
     composition: tuple[CostItemDisplay, ...]
@@ -147,7 +148,7 @@ class KidDisplay:
 @dataclass(frozen=True)
 class KidFigures:
     inputs: PriipsInputs
-    market_risk: MarketRisk
+    market_risk: MarketRisk | StatedRisk  # computed from a price history, or stated (`priips_stated`)
     sri: int
     sri_words: str
     scenarios: Scenarios
@@ -167,7 +168,8 @@ class KidFigures:
         return KidDisplay(class_code=self.inputs.class_code, rhp_years=self.inputs.rhp_years,
                           periods=self.scenarios.periods, mrm=self.market_risk.mrm,
                           credit_risk_class=self.inputs.credit_risk_class, sri=self.sri, sri_words=self.sri_words,
-                          vev_pct=pct(self.market_risk.vev, 2), scenarios=shown, costs_over_time=over_time,
+                          vev_pct=None if self.market_risk.vev is None else pct(self.market_risk.vev, 2),
+                          scenarios=shown, costs_over_time=over_time,
                           composition=composition)
 
 
@@ -180,3 +182,12 @@ def compute(inputs: PriipsInputs, dates: Sequence, prices: Sequence) -> KidFigur
                       exit_cost_pct=inputs.exit_cost_pct, risk=risk)
     return KidFigures(inputs=inputs, market_risk=risk, sri=indicator, sri_words=sri_words(indicator),
                       scenarios=found, costs=costs(inputs, found))
+
+
+def stated(inputs: PriipsInputs, mrm: int, vev_pct: Decimal | None, sri_class: int, adjusted: bool,
+           returns: dict[str, tuple[Decimal, Decimal]], investment: int = INVESTMENT) -> KidFigures:
+    """Every figure a KID shows from the figures a manufacturer states (an EPT row: `priips_stated`), in place
+    of `compute` on a price history."""
+    risk, found, cost = stated_parts(inputs, mrm, vev_pct, sri_class, adjusted, returns, investment)
+    return KidFigures(inputs=inputs, market_risk=risk, sri=sri_class, sri_words=sri_words(sri_class), scenarios=found,
+                      costs=cost)

@@ -45,7 +45,7 @@ class Scenarios:
     investment: float
     periods: tuple[int, ...]
     outcomes: tuple[Outcome, ...]
-    observation_start: date  # the first price a window may start from (the history's first day)
+    observation_start: date | None  # the first price a window may start from (the history's first day); None: stated
     windows: tuple[int, ...]  # number of full-length windows per period
     stressed_volatility: tuple[float, ...]  # σ_S per period (Annex IV point 10)
     stress_capped: tuple[bool, ...]  # stress set to the unfavourable outcome (reading 6 in `priips.py`)

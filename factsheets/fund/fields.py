@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 LANGS = ("en", "zh-CN", "zh-HK")  # every language a text may be given in
 V1_LANGS = ("en", "zh-CN")  # the languages every fund/v1 text must have
 Lang = Literal["en", "zh-CN", "zh-HK"]
-JURISDICTIONS = ("CN", "HK")
+JURISDICTIONS = ("CN", "HK", "EU")  # EU: a fund of the EU whose one document here is its PRIIPs KID
 
 # Unicode categories no reader-visible text may hold: controls (tab and line breaks aside),
 # format characters (bidi overrides and isolates, zero widths, soft hyphen, tag characters),

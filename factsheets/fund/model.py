@@ -298,8 +298,9 @@ class FundFile(Strict):
 
     schema_: Literal["fund/v1", "fund/v2"] = Field(alias="schema")
     as_of: AsOfDate
-    jurisdiction: Annotated[str, StringConstraints(strict=True), matches("CN|HK", "the jurisdictions are CN (mainland China, "
-                                                                          "CSRC) and HK (Hong Kong, SFC)"),
+    jurisdiction: Annotated[str, StringConstraints(strict=True), matches("CN|HK|EU", "the jurisdictions are CN (mainland "
+                                                                          "China, CSRC), HK (Hong Kong, SFC) and EU (a "
+                                                                          "PRIIPs KID only, from an EPT row)"),
                             json_schema(type="string", enum=list(JURISDICTIONS))]
     languages: Annotated[list[Lang], Field(min_length=1, max_length=3)] | None = Field(
         None, description="fund/v2: the languages the fund publishes in; every text is required in each")
@@ -337,6 +338,9 @@ class FundFile(Strict):
             problems.append(("languages", "is required in fund/v2: the languages the fund publishes in", "missing"))
         if self.schema_ == "fund/v1" and self.jurisdiction == "HK":
             problems.append(("jurisdiction", "Hong Kong funds need schema fund/v2 (with `languages`)"))
+        if self.jurisdiction == "EU" and (self.priips is None or self.priips.stated is None):
+            problems.append(("jurisdiction", "EU is for a KID of another house's product, from its EPT row: give priips.stated "
+                                             "(factsheets and key facts follow CN or HK rules)"))
         if self.fund.risk is None and self.jurisdiction == "CN":
             problems.append(("fund.risk", "is required for a mainland (CN) fund: its rating and minimum investor class", "missing"))
         start = self.fund.inception_date

@@ -7,7 +7,11 @@ validation; `add_texts` does so for a fund being imported.
 the fields the regulators' templates ask for, each put where it belongs in the fund file (`PLACES`): a class's fees,
 fee tiers and dividend policy on that share class (by its code), the managers' 证券从业日期 on each manager (by
 name), the KID's texts under `priips:`, the rest under `fund:`. A v1 file still reads; `migrate_prospectus`
-rewrites it as v2 and names the fields its documents lack."""
+rewrites it as v2 and names the fields its documents lack.
+
+A file may also have a `priips:` section, for a KID made from another house's EPT row: what the EPT does not carry
+(the manufacturer's website, phone and competent authority, the objective, the intended investor, the scenario
+windows), laid over the fund file's `priips:`."""
 
 from __future__ import annotations
 
@@ -37,6 +41,9 @@ V2_FIELDS = V1_FIELDS + tuple(PLACES)
 FEES = {"subscription": "max_subscription", "switching": "switching", "redemption": "max_redemption",
         "management": "management", "performance": "performance"}
 SCHEMAS = ("prospectus/v1", "prospectus/v2")
+# What a KID needs beyond an EPT row, which the manufacturer's documents give (`priips:` of a prospectus file).
+PRIIPS_FIELDS = ("manufacturer_group", "website", "phone", "competent_authority", "objective", "intended_investor",
+                 "scenario_windows")
 
 
 def merge_texts(data: dict, prospectus: object, source: str = "<prospectus>") -> dict:
@@ -68,11 +75,24 @@ def _merge(data: dict, prospectus: object, source: str) -> tuple[dict, dict[str,
             found.append(Problem(f"texts.{key}", "is a prospectus/v2 field: set `schema: prospectus/v2`"))
         elif key not in allowed:
             found.append(Problem(f"texts.{key}", f"is not a prospectus field: use {', '.join(V2_FIELDS)}"))
-    if unknown := [k for k in prospectus if k not in ("schema", "fund", "texts")]:
-        found += [Problem(str(k), "is not a key of a prospectus file (schema, fund, texts)") for k in unknown]
+    if unknown := [k for k in prospectus if k not in ("schema", "fund", "texts", "priips")]:
+        found += [Problem(str(k), "is not a key of a prospectus file (schema, fund, texts, priips)") for k in unknown]
+    kid = prospectus.get("priips") or {}
+    if not isinstance(kid, dict):
+        found.append(Problem("priips", "is a mapping of the KID's fields to their texts"))
+        kid = {}
+    found += [Problem(f"priips.{key}", f"is not a KID field a prospectus gives: use {', '.join(PRIIPS_FIELDS)}")
+              for key in kid if key not in PRIIPS_FIELDS]
+    if kid and not isinstance(data.get("priips"), dict):
+        found.append(Problem("priips", "the fund has no priips section to lay these over"))
     if found:
         raise FundFileError(source, found)
     merged = {**data, "fund": dict(fund)}
+    if kid:
+        merged["priips"] = {**data["priips"], **kid}
+        placed_kid = {f"priips.{key}": f"priips.{key}" for key in kid}
+    else:
+        placed_kid = {}
     placed: dict[str, str] = {}
     for key, value in texts.items():
         place = PLACES.get(key, "fund")
@@ -91,7 +111,7 @@ def _merge(data: dict, prospectus: object, source: str) -> tuple[dict, dict[str,
             found += _into_managers(merged, value, placed)
     if found:
         raise FundFileError(source, found)
-    return merged, placed
+    return merged, {**placed_kid, **placed}
 
 
 def _into_classes(merged: dict, key: str, value: object, placed: dict[str, str]) -> list[Problem]:

@@ -13,11 +13,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..documents.disclosures import Library
     from ..errors import StatementProblem
     from ..fund.model import FundFile
+    from ..ingest.ept_read import EptFile, EptRow
     from ..pdf.document import PdfFile
     from ..pdf.inspection import Expected, Inspection
 
 Severity = Literal["error", "warning"]
-SCOPES = ("fund", "pdf", "render")
+SCOPES = ("fund", "pdf", "render", "ept")
 
 
 @dataclass
@@ -152,3 +153,23 @@ class PdfContext:
     @property
     def fund_code(self) -> str | None:
         return self.fund.code if self.fund is not None else None
+
+
+@dataclass
+class EptContext:
+    """One EPT file (FinDatEx European PRIIPs Template) as the EPT rules see it: every row, each knowing
+    where it and its fields stand in the file."""
+
+    file: str
+    ept: EptFile
+
+    @property
+    def fund_code(self) -> str | None:
+        return None
+
+    def finding(self, rule: Rule, row: EptRow, field: str, message: str, severity: str | None = None) -> Finding:
+        """A finding on one field of one row: located by the row (its number and ISIN) and the field, at the
+        row's line (sheet row, CSV line, YAML line) and the field's column where the file has them."""
+        line, column = row.where(field)
+        return Finding(rule.code, rule.name, severity or rule.severity, message, self.file, row.code or None, None,
+                       f"{row.label}: {field}", line, column=column)

@@ -85,6 +85,17 @@ def check_fund_file(path: Path, *, today: dt.date, max_age: int | None = None) -
     return ctx, check_context(ctx)
 
 
+def check_ept_file(path: Path) -> list[Finding]:
+    """Every EPT rule on an EPT file (FinDatEx's European PRIIPs Template: .xlsx, .csv, .json, .yaml), each
+    finding naming the row, its ISIN and the field. Raises `ept_read.EptFileError` when the file cannot be
+    read as one."""
+    from ..ingest.ept_read import read_ept
+    from .base import EptContext
+
+    ctx = EptContext(str(path), read_ept(path))
+    return sorted(_unique([f for rule in rules("ept") for f in rule.check(ctx)]), key=lambda f: (f.line or 0, f.sort_key))
+
+
 def _unique(findings: list[Finding]) -> list[Finding]:
     seen, result = set(), []
     for f in findings:

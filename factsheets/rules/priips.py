@@ -61,7 +61,9 @@ class KidHistoryTooShort(Rule):
         "2021/2268, spec/priips.md). A shorter history without a proxy, a proxy that starts after the class, a\n"
         "class with no NAV history or a history that cannot be read keeps the KID from being built; the finding\n"
         "names the files, the days and the dates, and the day the prices must reach back to. The fund's factsheet\n"
-        "still builds. Fix: add `priips.proxy` (a date,level file inside the fund's folder) reaching back far enough."
+        "still builds. Fix: add `priips.proxy` (a date,level file inside the fund's folder) reaching back far enough.\n"
+        "A KID from stated figures (`priips.stated`, an EPT row) needs no history, but its SRI must be the MRM x CRM\n"
+        "grid's (or above it, when stated as adjusted) and its scenario windows must be stated (`priips.scenario_windows`)."
     )
 
     def check(self, ctx: FundContext) -> Iterable[Finding]:
