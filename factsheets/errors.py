@@ -48,8 +48,10 @@ class StatementProblem:
 class BuildError(FactsheetError):
     """A document that must not be written (a statement missing, a font missing, ...)."""
 
-    def __init__(self, source: str | Path, messages: list[str], statements: list[StatementProblem] | None = None):
+    def __init__(self, source: str | Path, messages: list[str], statements: list[StatementProblem] | None = None,
+                 layout: list | None = None):
         self.source = str(source)
         self.messages = messages
         self.statements = statements or []  # the same problems, structured, when they are about statements
+        self.layout = layout or []  # the layout rules' findings (`rules.layout`) that refused it
         super().__init__("\n".join(f"{self.source}: {m}" for m in messages))

@@ -195,7 +195,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD|LY)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

@@ -32,6 +32,9 @@ class DocumentType:
     paired: bool = True  # may pair two languages in one document (a factsheet); else single-language
     statement_class: str = "first"  # the class whose currency its statements name: the first, or the PRIIPs class
     shows_holdings: bool = False  # its template shows the top holdings
+    # The build refuses a document of this type that the layout rules (LY, `rules.layout`) find an error in;
+    # on the other types they are reported as warnings.
+    layout_rules: bool = False
 
     def library(self, fund: FundFile) -> str:
         """The jurisdiction of the statement library the document carries."""
@@ -52,7 +55,7 @@ def _key_facts_languages(fund: FundFile) -> list[Variant]:
 
 FACTSHEET = DocumentType(
     "factsheet", "factsheet", {"CN": "factsheet.html.j2", "HK": "factsheet.html.j2"},
-    lambda fund: own_variants(fund.publishes), shows_holdings=True)
+    lambda fund: own_variants(fund.publishes), shows_holdings=True, layout_rules=True)
 KEY_FACTS = DocumentType(
     "kfs", "key facts", {"CN": "kfs-cn.html.j2", "HK": "kfs-hk.html.j2"}, _key_facts_languages,
     stylesheet="kfs.css", page_limit=4, paired=False)  # the SFC's and the CSRC's key facts: four A4 pages

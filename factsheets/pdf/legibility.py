@@ -43,7 +43,7 @@ MIN_SIZE_PT = 7.0
 SCALE = 2.0  # raster scale for the ink and contrast tests (144 dpi): a 7 pt full stop still covers pixels
 # Raised whenever a check becomes stricter: it is part of every document's inputs hash, so that an
 # incremental build renders and judges again the documents a stricter judge has not seen.
-CHECK_VERSION = 2
+CHECK_VERSION = 3
 
 Key = tuple[str, str]  # (statement id, language)
 Span = tuple[int, int]

@@ -15,9 +15,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..fund.model import FundFile
     from ..pdf.document import PdfFile
     from ..pdf.inspection import Expected, Inspection
+    from ..pdf.pages import Layout
 
 Severity = Literal["error", "warning"]
-SCOPES = ("fund", "pdf", "render")
+SCOPES = ("fund", "pdf", "render", "layout")
 
 
 @dataclass
@@ -147,6 +148,21 @@ class PdfContext:
     document: str = "factsheet"  # factsheet, kfs or kid: what the PDF is (given, or told from its statements)
     pdf: bytes = b""  # the file itself
     opened: PdfFile | None = None  # the file, opened once for every rule (`pdf.document`)
+
+    @property
+    def fund_code(self) -> str | None:
+        return self.fund.code if self.fund is not None else None
+
+
+@dataclass
+class LayoutContext:
+    """One finished PDF's pages as the layout rules see them (`pdf.pages.read_pages`)."""
+
+    file: str
+    layout: Layout
+    document: str = "factsheet"  # its document type, which says whether the build refuses it on its layout
+    last_page_min_fill: float = 0.25  # the project's bar for the last page (`[layout]` in factsheets.toml)
+    fund: FundFile | None = None
 
     @property
     def fund_code(self) -> str | None:
