@@ -49,6 +49,12 @@ HEADINGS = {
 TITLES = {"en": "Product Key Facts", "zh-HK": "產品資料概要", "zh-CN": "基金产品资料概要"}
 
 
+def refused(findings: list) -> list:
+    """The findings that fail a key facts document: the layout rules' (LY), which its type is not yet refused on,
+    are reported as warnings (`rules.layout`) and left out."""
+    return [f for f in findings if not (f.code.startswith("LY") and f.severity == "warning")]
+
+
 @cache
 def library_file(jurisdiction: str) -> dict:
     return yaml.safe_load((LIBRARIES / f"{jurisdiction.lower()}.yaml").read_text(encoding="utf-8"))
@@ -149,8 +155,8 @@ def test_four_pages_at_most_and_verify_passes(code, lang):
     document = kfs(code, lang)
     assert 1 <= document.pages <= 4 and len(pdf_pages_text(document.pdf)) == document.pages
     fund = load_fund(FUNDS / f"{code}.yaml")
-    assert check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund) == []  # the kfs set, told from the PDF's record
-    assert check_pdf_bytes(document.pdf, "kfs.pdf") == []  # without the fund: told from the text
+    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund)) == []  # the kfs set, told from the PDF's record
+    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf")) == []  # without the fund: told from the text
     assert recorded_document(document.pdf) == "kfs"
 
 
@@ -160,11 +166,11 @@ def test_hong_kong_quick_facts_as_the_fund_file_gives_them():
     for key, value in (("management_company", fund["management_company"]), ("custodian", fund["custodian"]["name"])):
         assert normalise(f"{'Management company' if key == 'management_company' else 'Depositary'}{value['en']}") in en
         assert normalise(value["zh-HK"]) in zh
-    for label, value in (("Dealing frequency", "Daily"), ("Base currency", "US Dollar (USD)"), ("Financial year end", "December 31"),
-                         ("Minimum investment", "$1,000"), ("Ongoing charges over a year", "1.15%")):
+    for label, value in (("Dealing frequency", "Daily"), ("Base currency", "US Dollar (USD)"), ("Financial year end", "31 December"),
+                         ("Minimum investment", "US$1,000"), ("Ongoing charges over a year", "1.15%")):
         assert normalise(label + value) in en, label
     assert normalise("A USD Acc: Accumulating") in en and normalise("A USD MDis: Monthly distribution") in en
-    for label, value in (("交易頻密程度", "每日"), ("財政年度終結日", "12月31日"), ("最低投資額", "US$1,000"), ("全年經常性開支比率", "1.15%"),
+    for label, value in (("交易頻密程度", "每日"), ("財政年度終結日", "12月31日"), ("最低投資額", "1,000美元"), ("全年經常性開支比率", "1.15%"),
                          ("存管人", fund["custodian"]["name"]["zh-HK"])):
         assert normalise(label + value) in zh, label
 
@@ -173,7 +179,7 @@ def test_hong_kong_performance_is_ten_complete_calendar_years_with_launch_dates(
     en = text("LU0000990301", "en")
     # Launched 1 June 2018, as of 31 October 2025: 2019 to 2024 (the launch year and this year are not complete).
     assert normalise("Year 2019 2020 2021 2022 2023 2024") in en and "2018A" not in en
-    assert normalise("Fund launch date: June 1, 2018") in en and normalise("Class launch date (A USD Acc): June 1, 2018") in en
+    assert normalise("Fund launch date: 1 June 2018") in en and normalise("Class launch date (A USD Acc): 1 June 2018") in en
     assert normalise("Representative share class: A USD Acc") in en
 
 
@@ -291,6 +297,7 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
                                       *TODAY, "--format", "json"])
     findings = json.loads(result.output)
     assert result.exit_code == 1
+    findings = [f for f in findings if f["severity"] == "error"]  # the key facts' layout warnings aside (`refused`)
     assert sorted((f["code"], f["file"]) for f in findings) == [("XD001", str(tmp_path / "f.pdf")), ("XD001", str(tmp_path / "k.pdf"))]
     assert all(f["message"].endswith("prints management fee (a year) of 1.20%; the fund file gives 1.50%") for f in findings)
 
@@ -298,7 +305,9 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
 def test_check_render_renders_the_key_facts():
     result = CliRunner().invoke(cli, ["check", "--render", "--doc", "kfs", str(FUNDS / "990401.yaml"), *TODAY, "--format", "json"])
     findings = json.loads(result.output)
-    assert result.exit_code == 0 and findings == []  # the young fund's key facts render and verify (its figures left out)
+    assert result.exit_code == 0 and [f for f in findings if f["severity"] == "error"] == []  # the young fund's key facts render
+    # and verify (its figures left out); the layout rules report on them, as warnings until their layout is redone.
+    assert {f["code"][:2] for f in findings} <= {"LY"} and {f["severity"] for f in findings} <= {"warning"}
 
 
 def test_plan_gives_hong_kong_funds_their_languages_and_mainland_funds_zh_cn():

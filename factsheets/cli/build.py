@@ -182,7 +182,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _line(entry) -> str:
     if entry.status == "written":
-        return f"wrote {entry.path} ({entry.pages} pages, {entry.bytes / 1024:.0f} KB)"
+        layout = f"; {entry.layout}" if entry.layout else ""
+        return f"wrote {entry.path} ({entry.pages} pages, {entry.bytes / 1024:.0f} KB{layout})"
     if entry.status == "unchanged":
         return f"unchanged {entry.path}"
     return f"skipped {entry.error}"

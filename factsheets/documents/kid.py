@@ -26,7 +26,7 @@ from ..figures import priips
 from ..figures.priips import KidFigures, PriipsError, PriipsInputs
 from ..fund.model import FundFile, ShareClass
 from .labels import CATEGORY_LABELS
-from .localise import Localiser, half_up
+from .localise import Localiser, Market, half_up
 
 CACHE_KEY = "kid"
 ENGLISH = "en"
@@ -331,7 +331,7 @@ class KidView:
 
 
 def kid_view(fund: FundFile) -> KidView:
-    loc = Localiser(ENGLISH)
+    loc = Localiser(ENGLISH, market=Market("EU"))  # dates as an EU reader writes them: 31 October 2025
     found = checked_figures(fund)
     history = history_of(fund)
     shown = found.display()

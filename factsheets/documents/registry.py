@@ -28,11 +28,14 @@ class Builder:
     figures: Callable[[FundFile], FundFigures] | None  # the performance figures it shows (none: a KID)
     statement_values: Callable[[FundFile], dict[str, object]]  # placeholders it computes (a KID's SRI, ...)
     context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view
+    form: Callable[[FundFile], factsheet.Form] = lambda fund: factsheet.SINGLE  # the layout it is first laid out in
+    # The layouts to try when the first does not fit its pages (`render.fit`); None: one layout, the regulator's order.
+    alternatives: Callable[[factsheet.Form, dict[str, float]], list[factsheet.Form]] | None = None
 
 
 BUILDERS: dict[str, Builder] = {
     "factsheet": Builder(lambda fund: True, lambda fund: [], _nothing, fund_figures, lambda fund: {},
-                         lambda *args: {}),
+                         lambda *args: {}, factsheet.first_form, factsheet.alternatives),
     "kfs": Builder(key_facts.has_data, key_facts.problems, key_facts.check, key_facts.figures, key_facts.statement_values,
                    key_facts.context),
     "kid": Builder(lambda fund: fund.priips is not None, lambda fund: [], _nothing, None, kid.statement_values, kid.context),
@@ -68,9 +71,10 @@ def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
 
 
 def context(fund: FundFile, document: str, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str,
-            colours: tuple[str, ...], colour: str | None = None) -> dict[str, object]:
-    """The factsheet's view of the fund, and the document type's own (`key_facts.context`, `kid.context`)."""
-    found = factsheet.context(fund, localisers, langs, family, colours, colour)
+            colours: tuple[str, ...], colour: str | None = None, form: factsheet.Form | None = None) -> dict[str, object]:
+    """The factsheet's view of the fund in a layout (`form`: the type's first when None), and the document type's
+    own (`key_facts.context`, `kid.context`)."""
+    found = factsheet.context(fund, localisers, langs, family, colours, colour, form or builder(document).form(fund))
     found["document"] = document
     found |= builder(document).context(fund, localisers, langs, family, colours)
     return found
