@@ -86,8 +86,9 @@ MUTATIONS = [
              "for u in structure.undrawn(placed, usable)]", "for u in []]",
              ("tests/test_glyphs.py",), "the structural font check (every reader draws it)"),
     # -- where the judge is used
-    Mutation("build-ignores-the-judge", "factsheets/pipeline.py",
-             "    if problems:\n        raise BuildError(fund.code,", "    if False:\n        raise BuildError(fund.code,",
+    Mutation("build-ignores-the-judge", "factsheets/build/pipeline.py",
+             "        messages = [f\"{name}: {p.message}; no PDF written\" for p in problems]",
+             "        messages, problems = [], []",
              (f"{BUILD}[opacity]",), "the build's own check"),
     Mutation("check-render-maps-to-pdf006", "factsheets/rules/check.py",
              '"undrawable": "PDF008"}.get(problem.kind, "PDF002")', '"undrawable": "PDF008"}.get(problem.kind, "PDF006")',
@@ -159,6 +160,56 @@ MUTATIONS = [
     Mutation("styles-commentary-5pt", "styles/factsheet.css",
              "/* The statements: never small, never faint.", ".commentary p { font-size: 5pt; }\n/* The statements: never small, never faint.",
              ("tests/test_stress.py::test_text_outside_the_chart_is_at_least_7_pt",), "text below 7 pt outside the chart"),
+    # -- the layout rules (factsheets/pdf/layout.py measures, factsheets/rules/layout.py judges)
+    Mutation("layout-margin-box-off", "factsheets/pdf/layout.py",
+             "        if not runs and not drawings:\n            continue", "        if True:\n            continue",
+             ("tests/test_check_rules.py::test_rule_case[LY001-a-table-wider-than-its-column-fails]",), "text past the margin box"),
+    Mutation("layout-edge-off", "factsheets/pdf/layout.py",
+             "        close = [(r, d) for r, d in close if d > 0.05]", "        close = []",
+             ("tests/test_check_rules.py::test_rule_case[LY002-a-footer-in-the-trim-fails]",), "text near the paper's edge"),
+    Mutation("layout-overlap-off", "factsheets/pdf/layout.py",
+             "for x in chars.get(i, ()) for y in chars.get(j, ())):", "for x in chars.get(i, ()) for y in ()):",
+             ("tests/test_check_rules.py::test_rule_case[LY003-lines-of-one-paragraph-drawn-over-each-other-fail]",),
+             "text drawn over text"),
+    Mutation("layout-gap-off", "factsheets/pdf/layout.py",
+             "    return gap if gap < MIN_GAP_EM * min(a.size, b.size) else None", "    return None",
+             ("tests/test_check_rules.py::test_rule_case[LY003-a-label-without-a-gutter-runs-into-its-value-fails]",),
+             "a label running into its neighbour"),
+    Mutation("layout-last-page-bar-off", "factsheets/rules/layout.py",
+             "        if used >= ctx.last_page_min_fill:", "        if True:",
+             ("tests/test_check_rules.py::test_rule_case[LY004-sources-alone-on-a-last-page-fail]",), "a last page barely used"),
+    Mutation("layout-stranded-off", "factsheets/pdf/layout.py",
+             "        if not kind or elements[parent].last != element.last or not _followed(layout, element):",
+             "        if True:", ("tests/test_check_rules.py::test_rule_case[LY006-a-heading-left-at-the-foot-of-a-column-fails]",),
+             "a heading at the foot of a page without its rows"),
+    Mutation("layout-header-repeat-off", "factsheets/pdf/layout.py",
+             "        if has_header or page < 2:", "        if True:",
+             ("tests/test_check_rules.py::test_rule_case[LY007-a-split-table-without-its-header-fails]",), "a split table's header"),
+    Mutation("layout-small-text-off", "factsheets/pdf/layout.py",
+             "r.size < limit - SIZE_SLACK", "r.size < 0", ("tests/test_check_rules.py::test_rule_case[LY009-chart-labels-shrunk-to-five-points-fail]",
+                                                           "tests/test_check_rules.py::test_rule_case[LY010-notes-at-six-and-a-half-points-fail]"),
+             "text under 6 pt, body text under 7 pt"),
+    Mutation("build-ignores-the-layout-rules", "factsheets/build/pipeline.py",
+             '    refused = [f for f in findings if f.severity == "error" or strict]', "    refused = []",
+             ("tests/test_layout.py::test_a_style_that_breaks_the_layout_fails_the_build_naming_the_rule",), "the build refusing a factsheet on its layout"),
+    Mutation("layout-rules-off-for-factsheets", "factsheets/documents/types.py",
+             "shows_holdings=True, layout_rules=True)", "shows_holdings=True)",
+             ("tests/test_layout.py::test_the_document_types_say_which_the_build_refuses_on_its_layout",
+              "tests/test_check_rules.py::test_rule_case[LY001-the-build-refuses-it]"), "which document types the build refuses"),
+    Mutation("fit-off", "factsheets/render/renderer.py",
+             "        if build.alternatives is not None and not tried[0].measure.fits(self.last_page_min_fill):",
+             "        if False:", ("tests/test_layout.py::test_the_build_reports_the_layout_it_chose_in_its_output_and_manifest",),
+             "the build fitting a factsheet to its pages"),
+    # -- each market's words (factsheets/documents/localise.py)
+    Mutation("markets-contexts-off", "factsheets/documents/localise.py",
+             "            for context in self.market.contexts():", "            for context in ():",
+             ("tests/test_markets.py",), "a market's words in the catalogues"),
+    Mutation("markets-english-month-first", "factsheets/documents/localise.py",
+             'MARKET_LOCALES = {("en", "HK"): "en_HK", ("en", "EU"): "en_IE"}', "MARKET_LOCALES: dict = {}",
+             ("tests/test_markets.py",), "English dates day first and US$ outside the mainland"),
+    Mutation("markets-dividends-per-unit", "factsheets/documents/localise.py",
+             "            value *= DIVIDEND_UNITS", "            value *= 1",
+             ("tests/test_markets.py",), "a mainland fund's dividends per 10 units"),
 ]
 
 
@@ -177,7 +228,8 @@ def tracked_copy() -> Path:
 
 def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-rf", *tests],
+    # One process (-n 0): with pytest-xdist's workers, -x ends a failing run as "interrupted" (exit 2), not 1.
+    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-rf", *tests],
                             cwd=copy, env=env, capture_output=True, text=True)
     return result.returncode, result.stdout + result.stderr
 
