@@ -66,7 +66,8 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--pdf-variant", default="pdf/a-3u", show_default=True,
               help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
 @click.option("--strict-layout", is_flag=True,
-              help="Fail a document whose layout the build warns about (a last page holding only a line or two), as CI should.")
+              help="Fail a document on the layout rules' warnings too (LY005: a last page holding a few lines; the key "
+                   "facts' and KID's layout findings), as CI should.")
 @click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
 def build(paths: tuple[Path, ...], out_dir: Path | None, variants, documents, config_path: Path | None, jobs: int, executor: str,
