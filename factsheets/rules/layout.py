@@ -221,5 +221,5 @@ def layout_findings(pdf: bytes | PdfFile, file: str, document: str = "factsheet"
         for finding in findings:
             if finding.severity == "error":
                 finding.severity = "warning"
-                finding.message += f" (reported only: a {dtype.title} is not yet refused on its layout)"
+                finding.message += " (reported only: the build does not yet refuse a document of this type on its layout)"
     return findings
