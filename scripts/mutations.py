@@ -197,7 +197,7 @@ MUTATIONS = [
              ("tests/test_layout.py::test_the_document_types_say_which_the_build_refuses_on_its_layout",
               "tests/test_check_rules.py::test_rule_case[LY001-the-build-refuses-it]"), "which document types the build refuses"),
     Mutation("fit-off", "factsheets/render/renderer.py",
-             "        if build.alternatives is not None and not tried[0].measure.fits(self.last_page_min_fill):",
+             "        if fitting and not tried[0].measure.fits(self.last_page_min_fill):",
              "        if False:", ("tests/test_layout.py::test_the_build_reports_the_layout_it_chose_in_its_output_and_manifest",),
              "the build fitting a factsheet to its pages"),
     # -- each market's words (factsheets/documents/localise.py)

@@ -74,6 +74,8 @@ def standard(wide: bool) -> Form:
 def balanced(form: Form, heights: dict[str, float]) -> Form:
     """The sections of the two columns shared between them so that they end as near each other as can be (by their
     heights as laid out in `form`), each column keeping the sections' order; the key facts open the first."""
+    if not heights:  # nothing measured (a template that lays out no slots): nothing to share
+        return form
     movable = [s for s in (*form.left, *form.right) if s != "key_facts"]
     best, best_key = form, None
     for sides in product((0, 1), repeat=len(movable)):

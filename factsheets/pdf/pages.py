@@ -126,7 +126,10 @@ def read_pages(pdf: bytes | PdfFile) -> Layout:
 
 
 def _read(file: PdfFile) -> Layout:
-    elements, references, leaves = _structure(file)
+    try:
+        elements, references, leaves = _structure(file)
+    except Exception:  # noqa: BLE001 - a structure tree that cannot be read: the PDF is measured as an untagged one
+        elements, references, leaves = [], {}, []
     pages = []
     declared = True
     for number, page in enumerate(file.pdfium, 1):

@@ -152,7 +152,9 @@ class Renderer:
         build = registry.builder(document)
         form = build.form(fund)
         tried = [self._lay_out(fund, variant, document, form)]
-        if build.alternatives is not None and not tried[0].measure.fits(self.last_page_min_fill):
+        # A template that lays out no sections by the form (a house's own factsheet.html.j2) has nothing to try.
+        fitting = build.alternatives is not None and bool(tried[0].measure.sections)
+        if fitting and not tried[0].measure.fits(self.last_page_min_fill):
             for other in build.alternatives(form, tried[0].measure.sections):
                 tried.append(self._lay_out(fund, variant, document, other))
                 if tried[-1].measure.fits(self.last_page_min_fill):
