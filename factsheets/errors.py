@@ -49,10 +49,11 @@ class BuildError(FactsheetError):
     """A document that must not be written (a statement missing, a font missing, ...)."""
 
     def __init__(self, source: str | Path, messages: list[str], statements: list[StatementProblem] | None = None,
-                 nonconformities: list | None = None):
+                 layout: list | None = None, nonconformities: list | None = None):
         self.source = str(source)
         self.messages = messages
         self.statements = statements or []  # the same problems, structured, when they are about statements
+        self.layout = layout or []  # the layout rules' findings (`rules.layout`) that refused it
         # The same problems, structured, when the document departs from its regulator's template
         # (`pdf.conformance.Nonconformity`).
         self.nonconformities = nonconformities or []

@@ -320,7 +320,8 @@ def test_growth_chart_names_its_years_inside_the_chart_without_overlap(start, en
     line = [10000 + 10 * i for i in range(len(dates))]
     svg = parse(growth_chart(dates, [("Class A", line), ("Benchmark", line)], "Growth of 10,000", "the figures", "Noto"))
     width = float(svg.get("viewBox").split()[2])
-    boxes = sorted(text_box(t, 9) for t in svg.iter(SVG + "text") if t.get("class") == "year")
+    size = float(svg.get("font-size"))  # the years are set in the chart's own size (7 pt in a factsheet's column)
+    boxes = sorted(text_box(t, size) for t in svg.iter(SVG + "text") if t.get("class") == "year")
     assert boxes and boxes[0][0] >= 0 and boxes[-1][1] <= width, boxes
     assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:])), boxes
     # The last year begun is named (near the edge, kept inside it), and a name stays near its line.

@@ -210,7 +210,7 @@ def test_every_rule_has_cases_that_pass_and_fail():
 def test_rules_have_codes_names_and_explanations():
     import re
     for code, rule in REGISTRY.items():
-        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD|RT|EP)\d{3}", code)
+        assert re.fullmatch(r"(FD|DS|PF|PDF|KD|XD|RT|EP|LY)\d{3}", code)
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", rule.name)
         assert rule.severity in ("error", "warning") and rule.message and "\n" not in rule.message
         assert len(rule.explanation) > len(rule.message)

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from factsheets import BuildError, Renderer, load_fund, render_document
 from factsheets.cli import cli
 from factsheets.documents.disclosures import library
-from factsheets.pdf.layout import layout_warnings
 from factsheets.pdf.text import normalise, pdf_pages_text
+from factsheets.rules.layout import layout_findings
 
 from . import reference_performance as reference
 from .conftest import MONEY_MARKET, rendered
@@ -96,7 +96,7 @@ def test_a_hong_kong_fund_has_no_mainland_rating_or_statements():
 
 def test_hong_kong_performance_basis_names_currency_source_and_date():
     assert normalise("Performance is calculated in USD on a NAV-to-NAV basis with dividends reinvested. "
-                     "Source: Demo Fund Services Limited, as of October 31, 2025.") in text("LU0000990301", "en")
+                     "Source: Demo Fund Services Limited, as of 31 October 2025.") in text("LU0000990301", "en")  # day first in Hong Kong
     assert normalise("業績表現以美元按資產淨值對資產淨值計算，股息再投資。資料來源：示例基金服務有限公司，截至2025年10月31日。") \
         in text("LU0000990301", "zh-HK")
 
@@ -104,7 +104,7 @@ def test_hong_kong_performance_basis_names_currency_source_and_date():
 def test_terms_managers_benchmark_and_allocations_are_shown():
     zh = text("990101", "zh-CN")
     for fact in ("管理费（年）", "1.20%", "托管费（年）", "0.20%", "销售服务费（年）", "0.40%", "申购费（最高）", "1.50%",
-                 "最低投资金额", "¥10", "李伟", "张敏", "2019年3月15日", "2022年7月1日",
+                 "最低投资金额", "10元", "李伟", "张敏", "2019年3月15日", "2022年7月1日",
                  normalise("沪深300指数收益率×80%+中债综合指数收益率×20%"), "股票", "86.40%", "主要消费", "21.30%"):
         assert fact in zh, fact
     en = text("990101", "en")
@@ -193,22 +193,30 @@ def test_the_fund_under_six_months_shows_no_performance_and_says_why():
 def test_a_single_language_factsheet_fits_two_pages_without_a_lonely_last_page(code, variant):
     document = rendered(fund_path(code), variant)
     assert document.pages <= 2
-    assert layout_warnings(document.pdf) == []
+    assert layout_findings(document.pdf, "doc.pdf") == []  # no layout rule finds anything, warnings included
 
 
-def test_a_last_page_with_only_a_line_or_two_is_reported(tmp_path):
-    # A house template that pushes the sources onto a page of their own.
+def test_a_last_page_with_only_a_line_or_two_fails_the_build(tmp_path):
+    # A house template that pushes the sources onto a page of their own: the last page is a few lines (LY005, a
+    # warning) and under a quarter used (LY004, an error, which the build refuses a factsheet on).
     folder = tmp_path / "sections"
     folder.mkdir()
     original = (Path(__file__).parent.parent / "templates" / "sections" / "sources.html.j2").read_text(encoding="utf-8")
     (folder / "sources.html.j2").write_text(original.replace('<section class="sources">', '<section class="sources" style="break-before: page">'),
                                             encoding="utf-8")
     fund = load_fund(MONEY_MARKET)
-    document = render_document(fund, "en", Renderer([tmp_path], pdf_variant=None))
-    assert document.pages == 2 and len(document.warnings) == 1
-    assert "the last page (page 2) holds only" in document.warnings[0] and "Data sources" in document.warnings[0]
-    with pytest.raises(BuildError, match=r"holds only .*\(--strict-layout\)"):
+    with pytest.raises(BuildError) as raised:
+        render_document(fund, "en", Renderer([tmp_path], pdf_variant=None))
+    assert [f.code for f in raised.value.layout] == ["LY004"]
+    assert "LY004 last-page-underfilled: page 2, the last, is" in str(raised.value)
+    with pytest.raises(BuildError) as strict:  # --strict-layout: the warning refuses it too
         render_document(fund, "en", Renderer([tmp_path], pdf_variant=None, strict_layout=True))
+    assert [f.code for f in strict.value.layout] == ["LY004", "LY005"]
+    assert "the last page (page 2) holds only" in str(strict.value) and "Data sources" in str(strict.value)
+    assert "(--strict-layout)" in str(strict.value)
+    # A project that lowers the bar, with a reason (factsheets.toml), gets the document with the warning.
+    document = render_document(fund, "en", Renderer([tmp_path], pdf_variant=None, last_page_min_fill=0.02))
+    assert document.pages == 2 and [w.split(" ", 1)[0] for w in document.warnings] == ["LY005"]
     assert render_document(fund, "en").warnings == []  # the built-in layout fits one page
 
 

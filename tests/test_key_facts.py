@@ -53,6 +53,12 @@ HEADINGS = {
 TITLES = {"en": "PRODUCT KEY FACTS", "zh-HK": "產品資料概要", "zh-CN": "基金产品资料概要"}
 
 
+def refused(findings: list) -> list:
+    """The findings that fail a key facts document: the layout rules' (LY), which its type is not yet refused on,
+    are reported as warnings (`rules.layout`) and left out."""
+    return [f for f in findings if not (f.code.startswith("LY") and f.severity == "warning")]
+
+
 @cache
 def library_file(jurisdiction: str) -> dict:
     return yaml.safe_load((LIBRARIES / f"{jurisdiction.lower()}.yaml").read_text(encoding="utf-8"))
@@ -153,8 +159,8 @@ def test_four_pages_at_most_and_verify_passes(code, lang):
     document = kfs(code, lang)
     assert 1 <= document.pages <= 4 and len(pdf_pages_text(document.pdf)) == document.pages
     fund = load_fund(FUNDS / f"{code}.yaml")
-    assert check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund) == []  # the kfs set, told from the PDF's record
-    assert check_pdf_bytes(document.pdf, "kfs.pdf") == []  # without the fund: told from the text
+    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund)) == []  # the kfs set, told from the PDF's record
+    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf")) == []  # without the fund: told from the text
     assert recorded_document(document.pdf) == "kfs"
 
 
@@ -164,7 +170,7 @@ def test_hong_kong_quick_facts_as_the_fund_file_gives_them():
     for label, value in (("Management Company", fund["management_company"]["en"]), ("Investment Manager", fund["investment_manager"]["en"]),
                          ("Depositary", fund["custodian"]["name"]["en"]), ("Ongoing charges over a year", "1.15%*"),
                          ("Dealing frequency", "Daily"), ("Base currency", "US Dollar (USD)"),
-                         ("Financial year end of this fund", "December 31"), ("Minimum investment", "$1,000")):
+                         ("Financial year end of this fund", "31 December"), ("Minimum investment", "US$1,000")):
         assert normalise(label + value) in en, label
     # Each class's dividend policy, the distributing class's paying out of capital as the prospectus words it.
     assert normalise("Dividend policyA USD Acc: No dividends will be declared (accumulating)A USD MDis: Monthly, at the") in en
@@ -172,7 +178,7 @@ def test_hong_kong_quick_facts_as_the_fund_file_gives_them():
     assert normalise("* " + fund["ongoing_charges_note"]["en"]) in en  # the ongoing charges' basis, under the rows
     for label, value in (("管理公司", fund["management_company"]["zh-HK"]), ("投資經理", fund["investment_manager"]["zh-HK"]),
                          ("存管人", fund["custodian"]["name"]["zh-HK"]), ("交易頻密程度", "每日"), ("本基金財政年度終結日", "12月31日"),
-                         ("最低投資額", "US$1,000"), ("全年經常性開支比率", "1.15%*")):
+                         ("最低投資額", "1,000美元"), ("全年經常性開支比率", "1.15%*")):
         assert normalise(label + value) in zh, label
 
 
@@ -194,7 +200,7 @@ def test_hong_kong_performance_is_ten_complete_calendar_years_with_launch_dates(
     en = text("LU0000990301", "en")
     # Launched 1 June 2018, as of 31 October 2025: 2019 to 2024 (the launch year and this year are not complete).
     assert normalise("Year 2019 2020 2021 2022 2023 2024") in en and "2018A" not in en
-    assert normalise("Fund launch date June 1, 2018") in en and normalise("Class launch date June 1, 2018") in en
+    assert normalise("Fund launch date 1 June 2018") in en and normalise("Class launch date 1 June 2018") in en
     assert normalise("Representative share class: A USD Acc") in en
 
 
@@ -213,11 +219,11 @@ def test_mainland_overview_as_the_fund_file_gives_it():
     assert "风险等级R3" not in found and "基金名称" not in found  # rows the template does not have
     # 三（一）: each class's tiers by amount (M) and holding period (N); C charges no subscription fee, and says so.
     assert normalise("示例价值精选混合A 费用类型 份额（S）或金额（M）/持有期限（N） 收费方式/费率 申购费（前收费） M<100万元 1.50% "
-                     "100万元≤M<500万元 1.00% M≥500万元 每笔¥1,000 赎回费 N<7天 1.50% 7天≤N<30天 0.75% 30天≤N<1年 0.50% "
+                     "100万元≤M<500万元 1.00% M≥500万元 每笔1,000元 赎回费 N<7天 1.50% 7天≤N<30天 0.75% 30天≤N<1年 0.50% "
                      "1年≤N<2年 0.25% N≥2年 0") in found
     assert normalise("示例价值精选混合C 费用类型 份额（S）或金额（M）/持有期限（N） 收费方式/费率 申购费（前收费） 不收取 赎回费 N<7天 1.50%") in found
     # 三（二）: every operating fee, the sales service fee class by class.
-    assert normalise("管理费 1.20% 托管费 0.20% 销售服务费 A类：不收取 C类：0.40% 审计费用 ¥120,000/年 信息披露费 ¥120,000/年 "
+    assert normalise("管理费 1.20% 托管费 0.20% 销售服务费 A类：不收取 C类：0.40% 审计费用 120,000元/年 信息披露费 120,000元/年 "
                      "其他费用 《基金合同》生效后") in found
 
 
@@ -324,6 +330,7 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
                                       *TODAY, "--format", "json"])
     findings = json.loads(result.output)
     assert result.exit_code == 1
+    findings = [f for f in findings if f["severity"] == "error"]  # the key facts' layout warnings aside (`refused`)
     assert sorted((f["code"], f["file"]) for f in findings) == [("XD001", str(tmp_path / "f.pdf")), ("XD001", str(tmp_path / "k.pdf"))]
     assert all(f["message"].endswith("prints management fee (a year) of 1.20%; the fund file gives 1.50%") for f in findings)
 
@@ -331,7 +338,9 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
 def test_check_render_renders_the_key_facts():
     result = CliRunner().invoke(cli, ["check", "--render", "--doc", "kfs", str(FUNDS / "990401.yaml"), *TODAY, "--format", "json"])
     findings = json.loads(result.output)
-    assert result.exit_code == 0 and findings == []  # the young fund's key facts render and verify (its figures left out)
+    assert result.exit_code == 0 and [f for f in findings if f["severity"] == "error"] == []  # the young fund's key facts render
+    # and verify (its figures left out); the layout rules report on them, as warnings until their layout is redone.
+    assert {f["code"][:2] for f in findings} <= {"LY"} and {f["severity"] for f in findings} <= {"warning"}
 
 
 def test_plan_gives_hong_kong_funds_their_languages_and_mainland_funds_zh_cn():

@@ -45,7 +45,7 @@ def test_statement_placeholders_are_filled_with_long_dates():
 @pytest.mark.parametrize("variant", ["en", "zh-CN", "bilingual"])
 def test_key_facts_of_the_etf(variant):
     text = text_of(ETF, variant)
-    for fact in ("513770", "017125", "017126", "19.22", "R4", "C4", "24.68", "73.0%"):
+    for fact in ("513770", "017125", "017126", "19.22", "R4", "C4", "24.68", "73.00%"):  # every weight to two decimals
         assert fact in text, fact
 
 
@@ -65,10 +65,10 @@ def test_etf_returns_are_labelled_as_index_data():
 
 def test_chinese_documents_use_chinese_formats_and_labels():
     zh = text_of(ETF, "zh-CN")
-    assert "¥118亿" in zh and "数据截至2025年11月7日" in zh and "第1页，共1页" in zh
+    assert "118亿元" in zh and "¥" not in zh and "数据截至2025年11月7日" in zh and "第1页，共1页" in zh
     assert "Key facts" not in zh
     hk = text_of(MONEY_MARKET, "zh-HK")
-    assert "基本資料" in hk and "¥23.5億" in hk and "基金有風險，投資需謹慎。" in hk
+    assert "基本資料" in hk and "23.5億元" in hk and "基金有風險，投資需謹慎。" in hk  # a mainland fund: 元, and its words
     assert "第1頁，共1頁" in hk
 
 

@@ -64,8 +64,10 @@ def test_statement_shrunk_to_4pt_fails(tmp_path):
     pdf = _write(tmp_path, tampered_pdf("small"))
     result = run("verify", str(pdf), "--fund", str(ETF), "--format", "json")
     assert result.exit_code == 1
-    findings = json.loads(result.output)
-    assert {f["code"] for f in findings} == {"PDF002"}
+    every = json.loads(result.output)
+    # The statements (PDF002), and the layout rules on any text under 6 pt and body text under 7 pt (LY009, LY010).
+    assert {f["code"] for f in every} == {"PDF002", "LY009", "LY010"}
+    findings = [f for f in every if f["code"] == "PDF002"]
     risk_block = {"risk-general", "past-performance", "no-guarantee", "suitability"}
     assert {f["message"].split()[1] for f in findings} == risk_block
     assert all("4.0 pt, below 7 pt" in f["message"] and f["location"].startswith("page ") for f in findings)

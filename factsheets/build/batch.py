@@ -62,6 +62,7 @@ class Entry:
     document: str = "factsheet"  # factsheet, kfs or kid
     warnings: list[str] = field(default_factory=list)  # layout warnings (a last page with a line or two)
     own: list[str] = field(default_factory=list)  # the fund's own documents of this type, when it was built
+    layout: str = ""  # the layout the build chose for it, and how it measured (`render.fit`)
 
     def __post_init__(self) -> None:
         self.document = parse_target(self.variant).document if self.variant not in ("", "*") else FACTSHEET.name
@@ -103,6 +104,7 @@ def _entry(outcome: Outcome) -> Entry:
         entry.path, entry.fund = str(outcome.path), outcome.fund
         entry.sha256, entry.bytes, entry.pages = hashlib.sha256(data).hexdigest(), len(data), outcome.pages
         entry.statements, entry.assets, entry.warnings = outcome.statements, outcome.assets, outcome.warnings
+        entry.layout = outcome.layout
     return entry
 
 

@@ -24,7 +24,7 @@ from ..fund.model import FundFile
 from ..fund.validate import validate_data, with_history
 from ..pdf.conformance import conformance, share_class_names
 from ..pdf.document import PdfFile
-from ..pdf.layout import layout_warnings, overflow
+from ..pdf.layout import LAST_PAGE_MIN_FILL, overflow
 from ..pdf.legibility import judge
 from ..pdf.text import place
 from ..render.inputs import inputs_hash
@@ -62,18 +62,18 @@ def _verified(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentT
     if limit is not None and rendered.pages > limit:
         raise BuildError(fund.code, [f"{name}: {rendered.pages} pages, more than the {limit} a {dtype.title} may "
                                      f"have; {overflow(pdf, limit)}; no PDF written"])
-    rendered.warnings = layout_warnings(pdf)
-    if rendered.warnings and getattr(renderer or default_renderer(), "strict_layout", False):
-        raise BuildError(fund.code, [f"{name}: {w}; no PDF written (--strict-layout)" for w in rendered.warnings])
+    refused, rendered.warnings = _layout(fund, rendered, pdf, dtype, renderer or default_renderer())
     decoys = fund.free_texts(variant.langs)
     problems = judge(pdf, lambda text: place(text, rendered.statements, decoys),
                      {(s.id, lang): text for s in rendered.statements for lang, text in s.texts.items()},
                      {s.id: s.version for s in rendered.statements})
-    if problems:
-        raise BuildError(fund.code, [f"{name}: {p.message}; no PDF written" for p in problems], problems)
-    if departures := template_departures(fund, rendered, pdf, dtype, decoys):
-        raise BuildError(fund.code, [f"{name}: {d.template}: {d.where}: {d.message}; no PDF written" for d in departures],
-                         nonconformities=departures)
+    departures = template_departures(fund, rendered, pdf, dtype, decoys)
+    if problems or refused or departures:
+        messages = [f"{name}: {p.message}; no PDF written" for p in problems]
+        messages += [f"{name}: {f.code} {f.name}: {f.message}; no PDF written" + (" (--strict-layout)" if f.severity == "warning" else "")
+                     for f in refused]
+        messages += [f"{name}: {d.template}: {d.where}: {d.message}; no PDF written" for d in departures]
+        raise BuildError(fund.code, messages, problems, refused, departures)
     return rendered
 
 
@@ -86,6 +86,18 @@ def template_departures(fund: FundFile, rendered: Document, pdf: PdfFile, dtype:
         return []
     return conformance(pdf, template, lang, fund=fund, classes=share_class_names(fund, lang),
                        locator=lambda text: place(text, rendered.statements, decoys))
+
+
+def _layout(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, renderer: Renderer) -> tuple[list, list[str]]:
+    """The layout rules on the document (`rules.layout`): the findings that refuse it (its type's errors, and
+    with `--strict-layout` its warnings too), and the warnings it is written with."""
+    from ..rules.layout import layout_findings
+
+    name = dtype.target_name(rendered.variant)
+    findings = layout_findings(pdf, name, dtype.name, fund, getattr(renderer, "last_page_min_fill", LAST_PAGE_MIN_FILL))
+    strict = getattr(renderer, "strict_layout", False)
+    refused = [f for f in findings if f.severity == "error" or strict]
+    return refused, [f"{f.code} {f.name}: {f.message}" for f in findings if f not in refused]
 
 
 def render_pdf(fund: FundFile, variant: Variant | str = "bilingual", document: str = "factsheet") -> bytes:
@@ -108,6 +120,7 @@ class Outcome:
     inputs: str = ""  # its inputs hash over the fund file's bytes (`inputs.inputs_hash`), when rendered from them
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256
     own: list[str] = field(default_factory=list)  # the fund's own documents of this type (`plan` without variants)
+    layout: str = ""  # the layout chosen for it among those tried, and how it measured (`render.fit.Fit.report`)
 
     @property
     def document(self) -> str:
@@ -193,7 +206,8 @@ def render_fund(source: Path, fund: FundFile, variants: list[Variant] | None, re
         assets = {**history, **document.assets}
         inputs = inputs_hash(raw, target.name, renderer.setup, assets) if raw is not None else ""
         outcome = Outcome(source, target.name, "rendered", None, len(document.pdf), document.pages, "", fund.code, carried,
-                          [f"{source}: {target.name}: {w}" for w in document.warnings], inputs, assets)
+                          [f"{source}: {target.name}: {w}" for w in document.warnings], inputs, assets,
+                          layout=document.fit.report() if document.fit is not None else "")
         results.append((outcome, document.pdf))
     for outcome, _ in results:
         outcome.own = own.get(outcome.document, [])

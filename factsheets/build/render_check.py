@@ -67,7 +67,8 @@ def render_findings(fund: FundFile, file: str, variants: list | dict | None, ren
                                     file, fund.code))
             continue
         with PdfFile(document.pdf) as pdf:  # read once for the PDF rules and the printed figures
-            for finding in check_pdf_bytes(pdf, file, fund=fund, langs=variant.langs, document=target.document):
+            for finding in check_pdf_bytes(pdf, file, fund=fund, langs=variant.langs, document=target.document,
+                                           last_page_min_fill=(renderer or default_renderer()).last_page_min_fill):
                 finding.message = f"{name}: {finding.message}"
                 finding.fund = fund.code
                 findings.append(finding)
@@ -96,7 +97,8 @@ def _kid_findings(fund: FundFile, file: str, renderer: Renderer | None) -> list[
     except (FactsheetError, TemplateError) as error:
         rule = RenderFailed()
         return [Finding(rule.code, rule.name, rule.severity, f"{target.name}: {type(error).__name__}: {error}", file, fund.code)]
-    findings = check_pdf_bytes(document.pdf, file, fund=fund, langs=target.variant.langs, document=KID.name)
+    findings = check_pdf_bytes(document.pdf, file, fund=fund, langs=target.variant.langs, document=KID.name,
+                               last_page_min_fill=(renderer or default_renderer()).last_page_min_fill)
     for finding in findings:
         finding.message = f"{target.name}: {finding.message}"
         finding.fund = fund.code

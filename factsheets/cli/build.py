@@ -66,7 +66,8 @@ def _variants(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--pdf-variant", default="pdf/a-3u", show_default=True,
               help="A WeasyPrint PDF variant (pdf/a-3u, pdf/a-2b, pdf/ua-1, ...), or 'plain' for none.")
 @click.option("--strict-layout", is_flag=True,
-              help="Fail a document whose layout the build warns about (a last page holding only a line or two), as CI should.")
+              help="Fail a document on the layout rules' warnings too (LY005: a last page holding a few lines; the key "
+                   "facts' and KID's layout findings), as CI should.")
 @click.option("--sent-on", "sent_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day the documents are sent, which a 基金产品资料概要 prints as its 送出日期  [default: each fund's as_of]")
 @click.option("--watch", is_flag=True, help="Rebuild the affected documents whenever a fund file, template, style or the configuration changes.")
@@ -186,7 +187,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _line(entry) -> str:
     if entry.status == "written":
-        return f"wrote {entry.path} ({entry.pages} pages, {entry.bytes / 1024:.0f} KB)"
+        layout = f"; {entry.layout}" if entry.layout else ""
+        return f"wrote {entry.path} ({entry.pages} pages, {entry.bytes / 1024:.0f} KB{layout})"
     if entry.status == "unchanged":
         return f"unchanged {entry.path}"
     return f"skipped {entry.error}"

@@ -61,7 +61,7 @@ def verify(pdfs, fund_path, attached_fund, langs, document, fmt, today, config_p
     documents: dict[str, tuple] = {}  # fund code -> (fund, [what each of its PDFs prints])
     for pdf in pdfs:
         try:
-            found, own, data = _check(pdf, fund, attached_fund, wanted, document)
+            found, own, data = _check(pdf, fund, attached_fund, wanted, document, config.layout.last_page_min_fill)
         except Unreadable as error:
             click.echo(f"factsheets: {pdf}: {error}", err=True)
             unreadable += 1
@@ -95,7 +95,7 @@ def _across(documents: dict) -> list:
     return [finding for fund, printed in documents.values() for finding in compare_documents(printed, fund)]
 
 
-def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = None):
+def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = None, last_page_min_fill: float | None = None):
     """The findings on one PDF, and the fund it was checked against; Unreadable when it cannot be checked."""
     from ..pdf.inspection import PdfError
     from ..rules.check import check_pdf_bytes
@@ -110,7 +110,8 @@ def _check(pdf: Path, fund, attached_fund: bool, langs, document: str | None = N
         raise Unreadable(f"cannot read: {error.strerror or error}") from None
     own = _attached(data) if attached_fund else fund
     try:
-        return check_pdf_bytes(data, str(pdf), fund=own, langs=langs, document=document), own, data
+        bar = {} if last_page_min_fill is None else {"last_page_min_fill": last_page_min_fill}
+        return check_pdf_bytes(data, str(pdf), fund=own, langs=langs, document=document, **bar), own, data
     except PdfError as error:
         raise Unreadable(str(error)) from None
 

@@ -10,6 +10,10 @@ in pyproject.toml, found in the current folder or the nearest parent.
     approver = "J. Chen, Compliance"
     expires = 2026-03-31
 
+    [layout]                          # the layout rules' bar for a last page (LY004), lowered with a reason
+    last_page_min_fill = 0.15
+    reason = "the SFC's key facts sections run in the regulator's order"
+
 A waived finding is still reported, marked waived; it does not fail the check. After its expiry
 date a waiver no longer applies, and is itself a finding (FD008 expired-waiver).
 """
@@ -23,6 +27,7 @@ from pathlib import Path
 
 from ..brand import Brand
 from ..errors import FactsheetError
+from ..pdf.layout import LAST_PAGE_MIN_FILL
 from ..rules import Finding
 from ..rules.fund_data import ExpiredWaiver
 from .schema import BuildModel, ConfigModel, config_problems
@@ -59,6 +64,12 @@ class ReviewSettings:
     allowed_hosts: tuple[str, ...] = ()  # host names the review page answers besides loopback
 
 
+@dataclass(frozen=True)
+class LayoutSettings:
+    last_page_min_fill: float = LAST_PAGE_MIN_FILL  # LY004's bar
+    reason: str | None = None  # why a project lowered it
+
+
 @dataclass
 class Config:
     path: Path | None = None
@@ -67,6 +78,7 @@ class Config:
     brand: Brand = field(default_factory=Brand)
     build: BuildModel = field(default_factory=BuildModel)  # [build]: funds, out, variants, templates, styles
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    layout: LayoutSettings = field(default_factory=LayoutSettings)
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -123,7 +135,8 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         fields = {k: getattr(model.brand, k) for k in ("name", "legal_entity", "primary", "accent", "logo")}
         brand = Brand(**{k: v.pairs() if hasattr(v, "pairs") else v for k, v in fields.items()})
     review = ReviewSettings(**model.review.model_dump()) if model.review else ReviewSettings()
-    return Config(path, model.max_age, waivers, brand, model.build or BuildModel(), review)
+    layout = LayoutSettings(model.layout.last_page_min_fill, model.layout.reason) if model.layout else LayoutSettings()
+    return Config(path, model.max_age, waivers, brand, model.build or BuildModel(), review, layout)
 
 
 def renderer_options(config: Config) -> dict:
@@ -137,6 +150,8 @@ def renderer_options(config: Config) -> dict:
         options["brand"] = config.brand
     if config.path is not None and (config.path.parent / "locale").is_dir():  # the project's own catalogues
         options["catalogue"] = config.path.parent / "locale"
+    if config.layout.last_page_min_fill != LAST_PAGE_MIN_FILL:
+        options["last_page_min_fill"] = config.layout.last_page_min_fill
     return options
 
 

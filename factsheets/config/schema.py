@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from ..documents.variants import VariantError, parse_variant
 from ..fund.model import CODE_PATTERN
+from ..pdf.layout import LAST_PAGE_MIN_FILL
 from ..pdf.legibility import MIN_CONTRAST, contrast_on_white, hex_rgb
 from ..rules import get_rule
 
@@ -231,12 +232,28 @@ class ReviewModel(_Strict):
         return value
 
 
+class LayoutModel(_Strict):
+    # The share of the last page's body a document of several pages must use (LY004). A project may lower it,
+    # saying why (a document type whose regulator fixes its sections and their order); a higher bar needs no reason.
+    last_page_min_fill: Annotated[float, Field(ge=0, lt=1, strict=False)] = LAST_PAGE_MIN_FILL
+    reason: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> LayoutModel:
+        if self.last_page_min_fill < LAST_PAGE_MIN_FILL and not self.reason:
+            raise PydanticCustomError(
+                "reason", "last_page_min_fill {value} is under the {bar} the layout rules require: give the reason "
+                          "(reason = \"...\")", {"value": self.last_page_min_fill, "bar": LAST_PAGE_MIN_FILL})
+        return self
+
+
 class ConfigModel(_Strict):
     max_age: Annotated[StrictInt, Field(ge=0, le=36500)] | None = None
     waivers: list[WaiverModel] = []
     brand: BrandModel | None = None
     build: BuildModel | None = None
     review: ReviewModel | None = None
+    layout: LayoutModel | None = None
 
 
 def config_problems(data: dict, base: Path) -> tuple[ConfigModel | None, list[tuple[str, str]]]:
@@ -261,7 +278,7 @@ def _allowed(loc: tuple) -> str:
         if isinstance(part, int):
             continue
         annotation = model.model_fields[part].annotation
-        for candidate in (WaiverModel, BrandModel, BuildModel, ReviewModel):
+        for candidate in (WaiverModel, BrandModel, BuildModel, ReviewModel, LayoutModel):
             if candidate.__name__ in str(annotation):
                 model = candidate
     return ", ".join(model.model_fields)

@@ -1,9 +1,13 @@
-"""The calendar-year returns chart, as inline SVG built from the data.
+"""The charts, as inline SVG built from the data: calendar-year returns, the growth of 10,000, allocations.
 
 Past-performance display rules: a linear axis that crosses at 0 %, one bar per year
 with data (a year without data is left empty, never drawn as zero), every bar labelled
 as the table shows the figure (two decimals, the same minus sign), fund and benchmark side
 by side, and a text alternative with the figures.
+
+Each chart is drawn at the size its page gives it (`Style`): a factsheet's charts in points, as wide as their
+column (`COLUMN_PT`), so that a label set at 7 units is 7 pt on the page; the key facts' charts still at the
+sizes their templates scale (`KEY_FACTS_BARS`, ...), until their layout is redone.
 """
 
 from __future__ import annotations
@@ -16,15 +20,49 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 500, 190
+# The factsheet's grid (styles/factsheet.css): A4, 13 mm side margins, two columns 6 mm apart.
+MM = 72 / 25.4
+CONTENT_PT = 595.28 - 2 * 13 * MM
+GUTTER_PT = 6 * MM
+COLUMN_PT = round((CONTENT_PT - GUTTER_PT) / 2, 2)
+
+
+@dataclass(frozen=True)
+class Style:
+    """A chart's size and type, in its own units (points, for a factsheet's charts): its width and height, its
+    bar labels' size and the smallest they may shrink to, and the size of its other text (legend, years, axis)."""
+
+    width: float
+    height: float
+    label: float = 7.0
+    floor: float = 6.0
+    text: float = 7.0
+    legend_band: float = 11.0  # the legend over the plot
+    year_band: float = 11.0  # the years under it
+    legend: float | None = None  # the legend's text, when not `text`
+
+    @property
+    def key(self) -> float:
+        return self.legend or self.text
+
+
+# A factsheet's charts fill a column: text at 7 pt, bar labels 6 pt at the least.
+def column(height: float) -> Style:
+    return Style(COLUMN_PT, height)
+
+
+# The key facts' charts, at the sizes their templates scale them to (phase B redraws them in points).
+KEY_FACTS_BARS = Style(500, 190, label=9.0, floor=4.0, text=10.0, legend_band=12.0, year_band=18.0, legend=9.0)
+KEY_FACTS_GROWTH = Style(300, 160, text=9.0)
+KEY_FACTS_ALLOCATION = Style(300, 0, text=9.0)
+
+WIDTH, HEIGHT = KEY_FACTS_BARS.width, KEY_FACTS_BARS.height  # the default size of `returns_chart`
 LEFT, RIGHT = 6, 6
 COLOURS = ("#1f4e79", "#8fa3b8")
-# Bar labels are as large as the legend (9 units: some 4.7 pt where the chart fills a column, about
-# 7 pt across the page), smaller only when even staggered they would not fit.
-LABEL_SIZE, LABEL_FLOOR, LABEL_STEP = 9.0, 4.0, 0.5
+LABEL_STEP = 0.5
 ASCENT, DESCENT = 0.88, 0.12  # a label's line: the em box of Noto Sans CJK (its OS/2 typo metrics)
 GAP, STACK, PAD = 2.0, 1.5, 2.0  # from a bar's end to its label, between stacked labels, between labels side by side
-LEGEND_BAND, YEAR_BAND, EDGE = 12.0, 18.0, 2.0  # the legend over the plot, the years under it, else a bare edge
+EDGE = 2.0  # a bare edge, over a plot without a legend
 MAX_ROWS = 2  # rows of labels beyond the longest bars when neighbours' labels are staggered
 
 
@@ -103,11 +141,11 @@ def _meet(a: _Bar, b: _Bar, size: float) -> bool:
     return abs(b.centre - a.centre) < (a.ems + b.ems) * size / 2 + PAD
 
 
-def _label_rows(bars: list[_Bar], size: float) -> int | None:
+def _label_rows(bars: list[_Bar], size: float, width: float = WIDTH) -> int | None:
     """How many rows the labels need at `size`: one when each label clears its neighbours on its side
     of the axis, two when every other one does (neighbours staggered), None when neither, or when a
     label would cross the chart's edge."""
-    if any(b.centre - b.ems * size / 2 < 0 or b.centre + b.ems * size / 2 > WIDTH for b in bars):
+    if any(b.centre - b.ems * size / 2 < 0 or b.centre + b.ems * size / 2 > width for b in bars):
         return None
     return next((rows for rows in range(1, MAX_ROWS + 1)
                  if not any(_meet(a, b, size) for side in _sides(bars) for a, b in zip(side, side[rows:]))), None)
@@ -192,17 +230,18 @@ def _clear(bars: list[_Bar], top: float, bottom: float) -> bool:
 
 
 def returns_chart(series: list[Series], title: str, description: str, font_family: str, partial_years: frozenset[int] = frozenset(),
-                  colours: tuple[str, ...] = COLOURS) -> Markup:
+                  colours: tuple[str, ...] = COLOURS, style: Style = KEY_FACTS_BARS) -> Markup:
     """The calendar-year bars, every one labelled, its label centred on it, over a gain and under a
     loss. When neighbouring labels cannot stand side by side at a legible size (ten years of fund and
     benchmark), they are staggered: every other one a line further out, beyond any neighbouring bar
     or label its box would cover, and joined to its bar by a thin line when moved away from it. The
     margins over and under the plot hold the legend, the years and the rows of labels."""
+    width, height = style.width, style.height
     years = chart_years(series)
     values = [v for s in series for v in s.values.values()]
     lo, hi = min(Decimal(0), *values), max(Decimal(0), *values)
     span = (hi - lo) or Decimal(1)
-    group_w = (WIDTH - LEFT - RIGHT) / max(len(years), 1)
+    group_w = (width - LEFT - RIGHT) / max(len(years), 1)
     bar_w = group_w * 0.8 / len(series)
     bars: list[_Bar] = []
     for g, year in enumerate(years):
@@ -212,28 +251,28 @@ def returns_chart(series: list[Series], title: str, description: str, font_famil
                 text = label(s.values[year])
                 # A bar is 92 % of its slot: centred in it, the group on its year.
                 bars.append(_Bar(i, year, s.values[year], x0 + i * bar_w + bar_w * 0.04, bar_w * 0.92, text, text_ems(text)))
-    over = LEGEND_BAND if len(series) > 1 else EDGE
-    steps = int((LABEL_SIZE - LABEL_FLOOR) / LABEL_STEP)
-    for size in [LABEL_SIZE - LABEL_STEP * n for n in range(steps + 1)]:
-        rows = _label_rows(bars, size) or (MAX_ROWS if size == LABEL_FLOOR else None)
+    over = style.legend_band if len(series) > 1 else EDGE
+    steps = int(round((style.label - style.floor) / LABEL_STEP))
+    for size in [style.label - LABEL_STEP * n for n in range(steps + 1)]:
+        rows = _label_rows(bars, size, width) or (MAX_ROWS if _smallest(size, style) else None)
         if rows is None:
             continue
         band = GAP + rows * size + (rows - 1) * STACK  # `rows` labels beyond a bar's end
         top = over + (band if any(b.gain for b in bars) else 0)
-        bottom = HEIGHT - YEAR_BAND - (band if not all(b.gain for b in bars) else 0)
+        bottom = height - style.year_band - (band if not all(b.gain for b in bars) else 0)
         scale = Decimal(bottom - top) / span
         zero_y = top + float(hi * scale)
         for bar in bars:
             bar.height = abs(float(bar.value * scale))
             bar.y = zero_y - bar.height if bar.gain else zero_y
         _place_labels(bars, rows, size)
-        if _clear(bars, over, HEIGHT - YEAR_BAND):
+        if _clear(bars, over, height - style.year_band):
             break
     label_size = size
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="10" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width:g} {height:g}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="{style.text:g}" '
         f'data-plot="{top:.2f} {bottom:.2f}">',
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
     ]
@@ -252,47 +291,74 @@ def returns_chart(series: list[Series], title: str, description: str, font_famil
     for g, year in enumerate(years):
         mark = "*" if year in partial_years else ""
         parts.append(
-            f'<text class="year" x="{LEFT + (g + 0.5) * group_w:.2f}" y="{HEIGHT - 6}" text-anchor="middle" fill="#444">{year}{mark}</text>'
+            f'<text class="year" x="{LEFT + (g + 0.5) * group_w:.2f}" y="{height - 0.6 * style.text:g}" text-anchor="middle" '
+            f'fill="#444">{year}{mark}</text>'
         )
     if len(series) > 1:  # a legend names the bars; one series is named by the heading
-        x = WIDTH - RIGHT
-        for i, s in reversed(list(enumerate(series))):
-            width = 10 + 5.5 * len(s.label) if s.label.isascii() else 10 + 10 * len(s.label)
-            x -= width + 8
-            parts.append(f'<rect class="key s{i}" x="{x:.2f}" y="2" width="7" height="7" fill="{colours[i % len(colours)]}"/>')
-            parts.append(f'<text class="key" x="{x + 10:.2f}" y="9" font-size="9" fill="#222">{escape(s.label)}</text>')
-    parts.append(f'<line class="zero" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero_y:.2f}" y2="{zero_y:.2f}" stroke="#333" stroke-width="0.8"/>')
+        parts += _legend([s.label for s in series], colours, style, right=True)
+    parts.append(f'<line class="zero" x1="{LEFT}" x2="{width - RIGHT:g}" y1="{zero_y:.2f}" y2="{zero_y:.2f}" stroke="#333" stroke-width="0.8"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
+def _smallest(size: float, style: Style) -> bool:
+    """Whether `size` is the smallest the bar labels may take."""
+    return size <= style.floor + 1e-9
+
+
+def _legend(names: list[str], colours: tuple[str, ...], style: Style, right: bool, left: float = LEFT,
+            line: bool = False) -> list[str]:
+    """The legend over the plot: a key and each series' name, measured in the embedded face, from the right edge
+    (bars) or from `left` (lines: a short line for a key)."""
+    size = style.key
+    key = round(size * 0.78, 2)
+    parts = []
+    widths = [text_ems(name) * size for name in names]
+    total = sum(key + 3 + w for w in widths) + 8 * (len(names) - 1)
+    x = (style.width - RIGHT - total) if right else left
+    for i, (name, w) in enumerate(zip(names, widths)):
+        colour = colours[i % len(colours)]
+        if line:
+            parts.append(f'<rect class="key s{i}" x="{x:.2f}" y="{2 + key / 2 - 1.5:.2f}" width="{key + 3:.2f}" height="3" fill="{colour}"/>')
+            x += 3
+        else:
+            parts.append(f'<rect class="key s{i}" x="{x:.2f}" y="2" width="{key:g}" height="{key:g}" fill="{colour}"/>')
+        parts.append(f'<text class="key" x="{x + key + 3:.2f}" y="{2 + key:.2f}" font-size="{size:g}" fill="#222">{escape(name)}</text>')
+        x += key + 3 + w + 8
+    return parts
+
+
 def allocation_chart(buckets: list[tuple[str, Decimal]], title: str, description: str, font_family: str,
-                     colour: str = COLOURS[0]) -> Markup:
+                     colour: str = COLOURS[0], style: Style = KEY_FACTS_ALLOCATION) -> Markup:
     """A breakdown (asset, sector, region, rating) as horizontal bars, largest first as given: each bar
-    named and labelled with its weight, so the chart reads without its table, and the same figures in
+    named and labelled with its weight, so the chart reads without a table, and the same figures in
     the text alternative. One bar per bucket on a common scale from 0 to the largest weight."""
-    row, gap, value_w = 11, 3, 44
-    width = 300  # drawn across a column (about 88 mm): 9 units of text are some 7.5 pt
+    size = style.text
+    row, gap, value_w = size + 2, 3, size * 4.9
+    width = style.width
     # The names' column as wide as the longest name (measured in the embedded face), within 40 to 60 %
-    # of the chart; a name longer than that is set smaller to fit, never cut by its bar.
-    widest = max((text_ems(name) * 9 for name, _ in buckets), default=0)
+    # of the chart; a name longer than that is set smaller to fit (never under the style's floor), never
+    # cut by its bar.
+    widest = max((text_ems(name) * size for name, _ in buckets), default=0)
     name_w = min(max(widest + 6, 0.4 * width), 0.6 * width)
     height = len(buckets) * (row + gap) + gap
     largest = max((w for _, w in buckets), default=Decimal(1)) or Decimal(1)
     plot_w = width - name_w - value_w
+    floor = min(6.0, size) if style is KEY_FACTS_ALLOCATION else style.floor
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart allocation" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="9">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart allocation" viewBox="0 0 {width:g} {height:g}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="{size:g}">',
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
     ]
+    baseline = row - 0.22 * size
     for i, (name, weight) in enumerate(buckets):
         y = gap + i * (row + gap)
         bar = float(Decimal(plot_w) * weight / largest)
-        fits = (name_w - 6) / (text_ems(name) * 9) if name else 1
-        size = f' font-size="{max(6.0, 9 * fits):.1f}"' if fits < 1 else ""
-        parts.append(f'<text class="name" x="0" y="{y + row - 2}"{size} fill="#222">{escape(name)}</text>')
-        parts.append(f'<rect class="bar" data-value="{weight}" x="{name_w:.2f}" y="{y}" width="{bar:.2f}" height="{row}" fill="{colour}"/>')
-        parts.append(f'<text class="label" x="{name_w + bar + 3:.2f}" y="{y + row - 2}" fill="#222">{escape(weight_label(weight))}</text>')
+        fits = (name_w - 6) / (text_ems(name) * size) if name else 1
+        shrunk = f' font-size="{max(floor, size * fits):.1f}"' if fits < 1 else ""
+        parts.append(f'<text class="name" x="0" y="{y + baseline:g}"{shrunk} fill="#222">{escape(name)}</text>')
+        parts.append(f'<rect class="bar" data-value="{weight}" x="{name_w:.2f}" y="{y:g}" width="{bar:.2f}" height="{row:g}" fill="{colour}"/>')
+        parts.append(f'<text class="label" x="{name_w + bar + 3:.2f}" y="{y + baseline:g}" fill="#222">{escape(weight_label(weight))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -303,15 +369,23 @@ def weight_label(value: Decimal) -> str:
 
 
 def growth_chart(dates: list, lines: list[tuple[str, list[float]]], title: str, description: str, font_family: str,
-                 colours: tuple[str, ...] = COLOURS) -> Markup:
+                 colours: tuple[str, ...] = COLOURS, style: Style | None = None) -> Markup:
     """The growth of 10,000 (dividends reinvested) of a class against its benchmark, as lines over the
     same dates: a linear axis with its gridlines labelled, the start and every year marked, a legend
-    naming each line, and the text alternative with the first and last values of each."""
-    width, height, left, right, top, bottom = 300, 160, 40, 6, 22, 18  # drawn beside a table: 9 units are about 7 pt
+    naming each line over the plot, and the text alternative with the first and last values of each."""
+    style = style or column(140)
+    size, width, height = style.text, style.width, style.height
     values = [v for _, line in lines for v in line]
     lo, hi = min(values), max(values)
     step = _nice_step((hi - lo) / 4 or 1000)
     lo, hi = step * (lo // step), step * -(-hi // step)
+    ticks = []
+    tick = lo
+    while tick <= hi + step / 2:
+        ticks.append(tick)
+        tick += step
+    left = max(text_ems(f"{t:,.0f}") for t in ticks) * size + 4
+    right, top, bottom = 6, style.legend_band + 4, style.year_band
     plot_w, plot_h = width - left - right, height - top - bottom
     first, last = dates[0].toordinal(), dates[-1].toordinal()
     span = (last - first) or 1
@@ -323,36 +397,30 @@ def growth_chart(dates: list, lines: list[tuple[str, list[float]]], title: str, 
         return top + plot_h * (hi - value) / ((hi - lo) or 1)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart growth" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="9">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart growth" viewBox="0 0 {width:g} {height:g}" '
+        f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="{size:g}">',
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
     ]
-    tick = lo
-    while tick <= hi + step / 2:
-        parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(tick):.2f}" y2="{y(tick):.2f}" '
+    for tick in ticks:
+        parts.append(f'<line class="grid" x1="{left:.2f}" x2="{width - right:g}" y1="{y(tick):.2f}" y2="{y(tick):.2f}" '
                      f'stroke="#d5dbe3" stroke-width="0.5"/>')
-        parts.append(f'<text class="tick" x="{left - 4}" y="{y(tick) + 3:.2f}" text-anchor="end" fill="#444">{tick:,.0f}</text>')
-        tick += step
+        parts.append(f'<text class="tick" x="{left - 4:.2f}" y="{y(tick) + 0.33 * size:.2f}" text-anchor="end" fill="#444">{tick:,.0f}</text>')
     years = sorted({d.year for d in dates})
     shown = 0.0  # where the last year named ends
     for year in years[1:]:
         day = dt.date(year, 1, 1)
-        parts.append(f'<line class="year" x1="{x(day):.2f}" x2="{x(day):.2f}" y1="{top}" y2="{height - bottom}" stroke="#eef1f5" stroke-width="0.5"/>')
+        parts.append(f'<line class="year" x1="{x(day):.2f}" x2="{x(day):.2f}" y1="{top:g}" y2="{height - bottom:g}" stroke="#eef1f5" stroke-width="0.5"/>')
         # A year is named under its line, kept inside the chart when the line is near its edge (a
         # history ending in January), and left unnamed when it would run into the year before.
-        half = text_ems(str(year)) * 9 / 2
+        half = text_ems(str(year)) * size / 2
         centre = min(x(day), width - half)
         if centre - half >= shown + 2:
-            parts.append(f'<text class="year" x="{centre:.2f}" y="{height - 6}" text-anchor="middle" fill="#444">{year}</text>')
+            parts.append(f'<text class="year" x="{centre:.2f}" y="{height - 0.6 * size:g}" text-anchor="middle" fill="#444">{year}</text>')
             shown = centre + half
     for i, (_, line) in enumerate(lines):
         points = " ".join(f"{x(d):.2f},{y(v):.2f}" for d, v in zip(dates, line))
         parts.append(f'<polyline class="line s{i}" points="{points}" fill="none" stroke="{colours[i % len(colours)]}" stroke-width="1.4"/>')
-    x_key = left
-    for i, (label_text, _) in enumerate(lines):
-        parts.append(f'<rect class="key s{i}" x="{x_key:.2f}" y="4" width="10" height="3" fill="{colours[i % len(colours)]}"/>')
-        parts.append(f'<text class="key" x="{x_key + 13:.2f}" y="9" fill="#222">{escape(label_text)}</text>')
-        x_key += 20 + (5.0 if label_text.isascii() else 9.0) * len(label_text)
+    parts += _legend([name for name, _ in lines], colours, style, right=False, left=left, line=True)
     parts.append("</svg>")
     return Markup("".join(parts))
 

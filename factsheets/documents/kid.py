@@ -27,7 +27,7 @@ from ..figures.priips import KidFigures, PriipsError, PriipsInputs
 from ..fund.model import FundFile, ShareClass
 from . import kid_texts, regulatory
 from .labels import CATEGORY_LABELS
-from .localise import Localiser, half_up
+from .localise import Localiser, Market, half_up
 from .types import KID
 
 CACHE_KEY = "kid"
@@ -362,7 +362,7 @@ class KidView:
 
 
 def kid_view(fund: FundFile) -> KidView:
-    loc = Localiser(ENGLISH)
+    loc = Localiser(ENGLISH, market=Market("EU"))  # dates as an EU reader writes them: 31 October 2025
     found = checked_figures(fund)
     history = history_of(fund) if fund.priips.stated is None else None
     shown = found.display()

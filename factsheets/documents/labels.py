@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..figures.performance import FundFigures
 from ..fund.model import Distribution, FundFile, ShareClass
-from .chart import COLOURS, allocation_chart, weight_label
+from .chart import COLOURS, KEY_FACTS_ALLOCATION, KEY_FACTS_BARS, Style, allocation_chart, weight_label
 from .localise import Localiser
 
 CHART_YEARS = 10  # the bar chart shows the last ten calendar years; the table lists every year
@@ -119,7 +119,7 @@ def terms(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ..
     keys: list[tuple[str, str]] = [("code", N_("Code"))]
     if any(c.currency and c.currency != fund.fund.currency for c in classes):
         keys.append(("currency", N_("Currency")))
-    keys.append(("launch", N_("Launch date")))
+    keys.append(("launch", N_("Class launch date")))
     if any(c.listed or c.feeder for c in classes):
         keys.append(("type", N_("Type")))
     keys += FEE_ROWS
@@ -158,7 +158,7 @@ class AllocationView:
 
 
 def allocations(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str,
-                colour: str | None = None) -> list[AllocationView]:
+                colour: str | None = None, style: Style = KEY_FACTS_ALLOCATION) -> list[AllocationView]:
     if fund.allocations is None:
         return []
     views = []
@@ -168,14 +168,14 @@ def allocations(fund: FundFile, localisers: dict[str, Localiser], langs: tuple[s
         description = "; ".join(f"{name}: {weight_label(b.weight)}" for name, b in zip(names, buckets))
         chart = allocation_chart([(name, b.weight) for name, b in zip(names, buckets)],
                                  " / ".join(dict.fromkeys(localisers[lang]._(title) for lang in langs)), description, family,
-                                 colour or COLOURS[0])
+                                 colour or COLOURS[0], style)
         views.append(AllocationView(title, chart, [({lang: localisers[lang].text(b.name) for lang in langs}, b.weight)
                                                    for b in buckets]))
     return views
 
 
 PERIOD_LABELS = {"ytd": N_("Year to date"), "1y": N_("1 year"), "3y": N_("3 years"), "5y": N_("5 years"),
-                 "since_inception": N_("Since inception"), "since_inception_annualised": N_("Since inception, a year")}
+                 "since_inception": N_("Since inception"), "since_inception_annualised": N_("Since inception, annualised")}
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,7 @@ class PerformanceView:
     basis: object  # LocalizedText | None
     note: str | None = None
     backtested: tuple[int, ...] = ()  # index years that ended before the index's launch: back-tested figures
+    growth_title: dict[str, str] | None = None  # language -> the growth chart's title, its amount and currency named
 
     @property
     def wide(self) -> bool:
@@ -224,8 +225,13 @@ def _joined(label: dict[str, str]) -> str:
     return " / ".join(dict.fromkeys(label.values()))
 
 
+GROWTH_TITLES = (N_("Growth of {amount} invested over the last five years, dividends reinvested"),
+                 N_("Growth of {amount} invested since inception, dividends reinvested"))
+
+
 def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str, Localiser], langs: tuple[str, ...],
-                     family: str, colours: tuple[str, ...]) -> PerformanceView | None:
+                     family: str, colours: tuple[str, ...], bar_style: Style = KEY_FACTS_BARS,
+                     growth_style: Style | None = None) -> PerformanceView | None:
     from .chart import Series, growth_chart, returns_chart
     from .chart import label as chart_label
 
@@ -234,6 +240,7 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
     rows: list[SeriesRow] = []
     growth = None
     growth_since = False
+    growth_title = None
     backtested: tuple[int, ...] = ()
     if figures.classes:
         periods = [k for k in PERIOD_LABELS if any(k in c.fund for _, c in figures.classes)]
@@ -255,9 +262,11 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
             description = "; ".join(f"{name}: {localisers[langs[0]].number(Decimal(str(values[0])), 0)} → "
                                     f"{localisers[langs[0]].number(Decimal(str(values[-1])), 0)}" for name, values in lines)
             description = f"{localisers[langs[0]].date(chart.start)} – {localisers[langs[0]].date(chart.end)}: {description}"
-            growth = growth_chart(list(chart.dates), lines, _joined(_label(localisers, langs, N_("Growth of 10,000"))),
-                                  description, family, colours)
             growth_since = chart.since_inception
+            currency = fund.fund.class_currency(by_code[figures.classes[0][0]])
+            growth_title = {lang: localisers[lang]._(GROWTH_TITLES[growth_since], amount=localisers[lang].amount(Decimal(10000), currency))
+                            for lang in langs}
+            growth = growth_chart(list(chart.dates), lines, _joined(growth_title), description, family, colours, growth_style)
         caption = N_("Fund and benchmark returns, in percent") if lead.benchmark is not None else N_("Fund returns, in percent")
         own, title, basis = True, N_("Performance"), None
     elif figures.typed is not None and figures.typed.fund:
@@ -298,9 +307,9 @@ def performance_view(fund: FundFile, figures: FundFigures, localisers: dict[str,
             + (", ".join(f"{s.label} {chart_label(s.values[year])}" for s in series if year in s.values) or primary._(N_("no data")))
             for year in chart_years)
         bar_chart = returns_chart(series, _joined(_label(localisers, langs, title if not own else N_("Calendar-year returns"))),
-                                  description, family, partial_years, colours=colours)
+                                  description, family, partial_years, colours=colours, style=bar_style)
     return PerformanceView(own, title, periods, years, rows, partial, since, bar_chart, growth, growth_since, caption, basis, note,
-                           backtested)
+                           backtested, growth_title)
 
 
 def backtested_years(fund: FundFile, years: list[int]) -> tuple[int, ...]:

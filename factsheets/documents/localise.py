@@ -1,5 +1,15 @@
 """Stage 3, localise: labels from gettext catalogues, numbers and dates from Babel,
-and the mandatory statements filled in, for each language of a document."""
+and the mandatory statements filled in, for each language of a document.
+
+A document speaks its market's words as well as its language (`Market`): the regulator whose statements it
+carries (CN, HK, EU) and what the fund issues (shares for an investment company, units for a unit trust or a
+mainland contractual fund). A catalogue entry may be given for a market in its gettext context (msgctxt `HK`,
+`HK|investment_company`, `unit_trust`): the most specific one the catalogue has wins, then the plain entry, and a
+project's catalogue comes before the package's. So a Hong Kong document's Traditional Chinese says 股份類別 and
+資料來源 where a mainland fund's says 份額類別 and 數據來源; an English one outside the mainland writes dates day
+first ("31 October 2025", Babel's en_HK and en_IE) and US$ rather than "$"; a mainland document's Chinese writes
+amounts as 48.62亿元 and dividends per 10 units (每10份基金份额派发红利0.06元).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +27,14 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent, get_currency_name
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_name,
+)
 from babel.support import Translations
 
 from ..errors import BuildError, FactsheetError
@@ -26,10 +43,14 @@ from .disclosures import Facts, Statement, library
 from .variants import Variant
 
 BABEL_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant_HK"}
+# English outside the mainland: dates day first (31 October 2025) and a dollar that says whose (US$, HK$).
+MARKET_LOCALES = {("en", "HK"): "en_HK", ("en", "EU"): "en_IE"}
 # CLDR's zh_Hant_HK writes compact amounts the English way (11.8B); Traditional Chinese
 # readers in Hong Kong expect 118億, which is CLDR's zh_Hant form.
 COMPACT_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN", "zh-HK": "zh_Hant"}
-CATALOG_DIRS = {"zh-CN": "zh_CN", "zh-HK": "zh_HK"}
+# The catalogues: Chinese labels in full; English only the words of some markets (shares, units).
+CATALOG_DIRS = {"en": "en", "zh-CN": "zh_CN", "zh-HK": "zh_HK"}
+DIVIDEND_UNITS = 10  # a mainland fund announces its dividends per 10 units (每10份基金份额派发红利0.06元)
 DOMAIN = "factsheets"
 
 
@@ -65,6 +86,28 @@ class MissingLabel(FactsheetError):
     pass
 
 
+@dataclass(frozen=True)
+class Market:
+    """Whose words a document speaks: the regulator whose statements it carries (`types.DocumentType.library`: CN, HK,
+    or EU for a PRIIPs KID) and what the fund issues (`fund.legal_form`: investment_company, unit_trust,
+    contractual_fund), when the fund file says."""
+
+    jurisdiction: str = "CN"
+    legal_form: str | None = None
+
+    def contexts(self) -> tuple[str, ...]:
+        """The catalogue contexts that speak for this market, the most specific first."""
+        if self.legal_form is None:
+            return (self.jurisdiction,)
+        return (f"{self.jurisdiction}|{self.legal_form}", self.jurisdiction, self.legal_form)
+
+
+def market_of(fund: FundFile, jurisdiction: str | None = None) -> Market:
+    """The market of a fund's document that carries `jurisdiction`'s statements (the fund's own by default)."""
+    form = fund.fund.legal_form.value if fund.fund.legal_form is not None else None
+    return Market(jurisdiction or fund.jurisdiction, form)
+
+
 def _compiled(po, lang: str) -> Translations:
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=BABEL_LOCALES[lang], domain=DOMAIN)
@@ -97,21 +140,54 @@ def translations(lang: str, project: Path | None = None) -> gettext.NullTranslat
     return mine
 
 
-class Localiser:
-    """Formats one language: `_()` for labels, and Babel for every number and date."""
+def _whose(text: str, currency: str) -> str:
+    """US$ where CLDR's English writes a bare "$" (en, the mainland's English): a dollar that says whose."""
+    return text.replace("$", "US$", 1) if currency == "USD" and "US$" not in text else text
 
-    def __init__(self, lang: str, catalogue: Path | None = None):
+
+def wordings(lang: str, msgid: str) -> list[str]:
+    """Every wording the package's catalogue gives a label in a language, whatever the market (plain, and in each
+    context): what a reader of a finished document may find it under (`pdf.printed`). English: the msgid too."""
+    found = [msgid] if lang == "en" else []
+    entries = getattr(translations(lang), "_catalog", {})
+    for key, text in entries.items():
+        if isinstance(key, str) and text and (key == msgid or key.endswith(f"\x04{msgid}")) and text not in found:
+            found.append(text)
+    return found
+
+
+class Localiser:
+    """Formats one language for one market: `_()` for labels, and Babel for every number and date."""
+
+    def __init__(self, lang: str, catalogue: Path | None = None, market: Market | None = None):
         self.lang = lang
-        self.locale = Locale.parse(BABEL_LOCALES[lang])
+        self.market = market or Market()
+        self.locale = Locale.parse(MARKET_LOCALES.get((lang, self.market.jurisdiction), BABEL_LOCALES[lang]))
         self._compact = Locale.parse(COMPACT_LOCALES[lang])
         self._translations = translations(lang, catalogue)
 
     def _(self, msgid: str, **values: object) -> str:
-        text = self._translations.gettext(msgid)
-        if text == msgid and self.lang in CATALOG_DIRS:
-            # An English label in a Chinese document is a defect, not a fallback.
-            raise MissingLabel(f"label {msgid!r} has no {self.lang} translation in the catalogue")
+        text = self._lookup(msgid)
+        if text is None:
+            if self.lang != "en":
+                # An English label in a Chinese document is a defect, not a fallback.
+                raise MissingLabel(f"label {msgid!r} has no {self.lang} translation in the catalogue")
+            text = msgid
         return text.format(**values) if values else text
+
+    def _lookup(self, msgid: str) -> str | None:
+        """The label in the first catalogue that has it (a project's, then the package's): for the most specific
+        of the market's contexts it is given for, else plain; None when no catalogue has it."""
+        catalogue = self._translations
+        while catalogue is not None:
+            entries = getattr(catalogue, "_catalog", {})
+            for context in self.market.contexts():
+                if found := entries.get(f"{context}\x04{msgid}"):
+                    return found
+            if found := entries.get(msgid):
+                return found
+            catalogue = getattr(catalogue, "_fallback", None)
+        return None
 
     def text(self, value: LocalizedText) -> str:
         """A fund text in this language, without the spaces YAML's line folding leaves between two
@@ -130,23 +206,42 @@ class Localiser:
         minus sign (U+2212), as the charts' labels print it too."""
         return percent_text(value, digits, signed, self.locale)
 
+    def unit(self, currency: str) -> str:
+        """What a Chinese amount is counted in, after the number: 元 in a mainland document's yuan, else the
+        currency's name (美元, 港元, 人民幣)."""
+        if currency == "CNY" and self.market.jurisdiction == "CN":
+            return "元"
+        return get_currency_name(currency, locale=self.locale)
+
     def money(self, value: Decimal, currency: str) -> str:
-        """Large amounts in compact form: CN¥11.8B, ¥118亿."""
-        return format_compact_currency(half_up(Decimal(value), 2), currency, locale=self._compact, fraction_digits=2)
+        """Large amounts in compact form: CN¥4.86B and US$612.5M in English, 48.62亿元 and 6.12億美元 in Chinese."""
+        value = half_up(Decimal(value), 2)
+        if self.lang == "en":
+            return _whose(format_compact_currency(value, currency, locale=self.locale, fraction_digits=2), currency)
+        return format_compact_decimal(value, locale=self._compact, fraction_digits=2) + self.unit(currency)
 
     def amount(self, value: Decimal, currency: str) -> str:
-        """An amount in full (a minimum investment): ¥10, US$1,000, with cents only when there are any."""
+        """An amount in full (a minimum investment): CN¥10 and US$1,000 in English, 10元 and 1,000美元 in Chinese, with
+        cents only when there are any."""
         value = Decimal(value)
         digits = 0 if value == value.to_integral_value() else 2
-        pattern = self.locale.currency_formats["standard"].pattern.replace("#,##0.00", "#,##0" + ("." + "0" * digits if digits else ""))
-        return format_currency(value, currency, pattern, locale=self.locale, currency_digits=False)
+        return self._in_full(value, currency, digits)
 
     def per_unit(self, value: Decimal, currency: str) -> str:
-        """A per-unit amount (a dividend): as many decimals as given, two at least, four at most."""
+        """A per-unit amount (a dividend): as many decimals as given, two at least, four at most. A mainland document's
+        Chinese counts it per 10 units (0.006 a unit is 0.06元), as its labels say (每10份)."""
         value = Decimal(value)
+        if self.lang != "en" and self.market.jurisdiction == "CN":
+            value *= DIVIDEND_UNITS
         digits = min(max(2, -value.normalize().as_tuple().exponent), 4)
-        pattern = self.locale.currency_formats["standard"].pattern.replace("#,##0.00", "#,##0." + "0" * digits)
-        return format_currency(value, currency, pattern, locale=self.locale, currency_digits=False)
+        return self._in_full(value, currency, digits)
+
+    def _in_full(self, value: Decimal, currency: str, digits: int) -> str:
+        decimals = "." + "0" * digits if digits else ""
+        if self.lang != "en":
+            return format_decimal(value, "#,##0" + decimals, locale=self.locale, decimal_quantization=True) + self.unit(currency)
+        pattern = self.locale.currency_formats["standard"].pattern.replace("#,##0.00", "#,##0" + decimals)
+        return _whose(format_currency(value, currency, pattern, locale=self.locale, currency_digits=False), currency)
 
     def country(self, code: str) -> str:
         return self.locale.territories.get(code, code)
@@ -235,6 +330,7 @@ def fill_statements(fund: FundFile, variant: Variant, facts: Facts | bool | None
     placeholder values); the document prints the instances one after another, and its text is all of them."""
     if not isinstance(facts, Facts):
         facts = Facts(shows_holdings=bool(facts) if facts is not None else fund.holdings is not None)
+    market = market_of(fund, jurisdiction)
     filled = []
     for statement in library(jurisdiction or fund.jurisdiction).applicable(fund, facts):
         missing = [lang for lang in variant.langs if lang not in statement.texts]
@@ -245,19 +341,19 @@ def fill_statements(fund: FundFile, variant: Variant, facts: Facts | bool | None
             if not isinstance(instances, list) or not instances:
                 raise BuildError(fund.code, [f"statement {statement.id} is printed {statement.repeat}, and the document "
                                              f"gives none of them"])
-            parts = tuple({lang: _LOCALISERS(lang).statement(statement, fund, {**(values or {}), **instance})
+            parts = tuple({lang: _LOCALISERS(lang, market).statement(statement, fund, {**(values or {}), **instance})
                            for lang in variant.langs} for instance in instances)
             texts = {lang: "\n".join(part[lang] for part in parts) for lang in variant.langs}
             filled.append(FilledStatement(statement.id, statement.version, statement.block, texts, parts))
             continue
-        texts = {lang: _LOCALISERS(lang).statement(statement, fund, values) for lang in variant.langs}
+        texts = {lang: _LOCALISERS(lang, market).statement(statement, fund, values) for lang in variant.langs}
         filled.append(FilledStatement(statement.id, statement.version, statement.block, texts))
     return filled
 
 
 @cache
-def _LOCALISERS(lang: str) -> Localiser:
-    return Localiser(lang)
+def _LOCALISERS(lang: str, market: Market = Market()) -> Localiser:
+    return Localiser(lang, market=market)
 
 
 def risk_labels(fund: FundFile) -> dict[str, str]:

@@ -29,6 +29,9 @@ class Builder:
     figures: Callable[[FundFile], FundFigures] | None  # the performance figures it shows (none: a KID)
     statement_values: Callable[[FundFile], dict[str, object]]  # placeholders it computes (a KID's SRI, ...)
     context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view (and the build's options)
+    form: Callable[[FundFile], factsheet.Form] = lambda fund: factsheet.SINGLE  # the layout it is first laid out in
+    # The layouts to try when the first does not fit its pages (`render.fit`); None: one layout, the regulator's order.
+    alternatives: Callable[[factsheet.Form, dict[str, float]], list[factsheet.Form]] | None = None
 
 
 def _has_template(document: str) -> Callable[[FundFile], bool]:
@@ -38,7 +41,7 @@ def _has_template(document: str) -> Callable[[FundFile], bool]:
 
 BUILDERS: dict[str, Builder] = {
     "factsheet": Builder(_has_template("factsheet"), lambda fund: [], _nothing, fund_figures, lambda fund: {},
-                         lambda *args, **options: {}),
+                         lambda *args, **options: {}, factsheet.first_form, factsheet.alternatives),
     "kfs": Builder(lambda fund: _has_template("kfs")(fund) and key_facts.has_data(fund), key_facts.problems, key_facts.check,
                    key_facts.figures, key_facts.statement_values, key_facts.context),
     "kid": Builder(lambda fund: fund.priips is not None, kid_texts.problems, kid_texts.check, None, kid.statement_values,
@@ -75,10 +78,12 @@ def document_facts(fund: FundFile, document: str = "factsheet") -> Facts:
 
 
 def context(fund: FundFile, document: str, localisers: dict[str, Localiser], langs: tuple[str, ...], family: str,
-            colours: tuple[str, ...], colour: str | None = None, sent_on: dt.date | None = None) -> dict[str, object]:
-    """The factsheet's view of the fund, and the document type's own (`key_facts.context`, `kid.context`); `sent_on`
-    is the day the build says the documents are sent (a 基金产品资料概要's 送出日期), the fund's as_of without it."""
-    found = factsheet.context(fund, localisers, langs, family, colours, colour)
+            colours: tuple[str, ...], colour: str | None = None, form: factsheet.Form | None = None,
+            sent_on: dt.date | None = None) -> dict[str, object]:
+    """The factsheet's view of the fund in a layout (`form`: the type's first when None), and the document type's
+    own (`key_facts.context`, `kid.context`); `sent_on` is the day the build says the documents are sent (a
+    基金产品资料概要's 送出日期), the fund's as_of without it."""
+    found = factsheet.context(fund, localisers, langs, family, colours, colour, form or builder(document).form(fund))
     found["document"] = document
     found |= builder(document).context(fund, localisers, langs, family, colours, sent_on=sent_on)
     return found

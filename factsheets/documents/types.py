@@ -34,6 +34,9 @@ class DocumentType:
     shows_holdings: bool = False  # its template shows the top holdings
     # The regulator's template it follows (`regulatory`), by the jurisdiction of the statement library it carries.
     forms: dict[str, str] = field(default_factory=dict)
+    # The build refuses a document of this type that the layout rules (LY, `rules.layout`) find an error in;
+    # on the other types they are reported as warnings.
+    layout_rules: bool = False
 
     def library(self, fund: FundFile) -> str:
         """The jurisdiction of the statement library the document carries."""
@@ -54,7 +57,7 @@ def _key_facts_languages(fund: FundFile) -> list[Variant]:
 
 FACTSHEET = DocumentType(
     "factsheet", "factsheet", {"CN": "factsheet.html.j2", "HK": "factsheet.html.j2"},
-    lambda fund: own_variants(fund.publishes), shows_holdings=True)
+    lambda fund: own_variants(fund.publishes), shows_holdings=True, layout_rules=True)
 KEY_FACTS = DocumentType(
     "kfs", "key facts", {"CN": "kfs-cn.html.j2", "HK": "kfs-hk.html.j2"}, _key_facts_languages,
     stylesheet="kfs.css", page_limit=4, paired=False,  # the SFC's and the CSRC's key facts: four A4 pages

@@ -29,8 +29,9 @@ from typing import Callable, Iterable
 
 from ..documents.regulatory import Part, Row, Template
 from .document import PdfFile
-from .layout import FOOTER_PT
 from .text import Span, normalise
+
+FOOTER_PT = 45  # points: the band at the page's foot where the running footer (fund name, page numbers) stands
 
 Locator = Callable[[str], dict[tuple[str, str], list[Span]]]  # statement (id, lang) -> spans in normalised text
 

@@ -39,8 +39,8 @@ TEMPLATE_DATE_ROWS = {"inception": ("fund-launch-date", "effective-date"), "laun
 # Catalogue entries that word a value, not a label: the words before the figure ("Up to 3.00%") are no stop.
 VALUE_WORDS = ("Up to {rate}",)
 RATING_LABELS = ("Risk rating",)
-INCEPTION_LABELS = ("Inception date",)
-LAUNCH_LABELS = ("Launch date",)
+INCEPTION_LABELS = ("Inception date", "Fund launch date", "Fund contract effective date")
+LAUNCH_LABELS = ("Launch date", "Class launch date", "Class launch date ({name})")
 AS_OF_LABELS = ("Data as of {date}",)
 
 GAP = 40  # characters of other text (a label in the other language, a class name) allowed between a label and its values
@@ -48,7 +48,10 @@ _PERCENT = re.compile(r"([\u2212-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?)%|(–)")
 _RATING = re.compile(r"R([1-5])(?![0-9])")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
-_DATE = re.compile(r"(?:(" + "|".join(_MONTHS) + r")(\d{1,2}),(\d{4}))|(?:(\d{4})年(\d{1,2})月(\d{1,2})日)")
+# A date as the documents print it, white space removed: "October31,2025" (the mainland's English), "31October2025"
+# (Hong Kong's and the EU's), 2025年10月31日.
+_DATE = re.compile(r"(?:(" + "|".join(_MONTHS) + r")(\d{1,2}),(\d{4}))|(?:(\d{4})年(\d{1,2})月(\d{1,2})日)"
+                   r"|(?:(?<!\d)(\d{1,2})(" + "|".join(_MONTHS) + r")(\d{4}))")
 _DIGIT = re.compile(r"\d")
 
 
@@ -72,19 +75,17 @@ class Printed:
 @cache
 def _labels(msgid: str, langs: tuple[str, ...]) -> tuple[str, ...]:
     """A label's wording in each language, normalised; a label with a placeholder gives the text before it."""
-    from ..documents.localise import Localiser, MissingLabel
+
+    from ..documents.localise import wordings
 
     found = []
     for lang in langs:
-        try:
-            text = Localiser(lang)._(msgid)
-        except MissingLabel:
-            continue
-        # The longest stretch without a placeholder: "Class launch date (" of "Class launch date ({name})",
-        # 类別發行日 of "{name}類別發行日".
-        text = max((normalise(part.split("}", 1)[-1]) for part in text.split("{")), key=len)
-        if text and text not in found:
-            found.append(text)
+        for text in wordings(lang, msgid):  # every market's: a Hong Kong document's and a mainland one's
+            # The longest stretch without a placeholder: "Class launch date (" of "Class launch date ({name})",
+            # 类別發行日 of "{name}類別發行日".
+            text = max((normalise(part.split("}", 1)[-1]) for part in text.split("{")), key=len)
+            if text and text not in found:
+                found.append(text)
     return tuple(found)
 
 
@@ -164,6 +165,8 @@ def _date(match: re.Match[str]) -> dt.date | None:
     try:
         if match.group(1):
             return dt.date(int(match.group(3)), _MONTHS.index(match.group(1)) + 1, int(match.group(2)))
+        if match.group(7):
+            return dt.date(int(match.group(9)), _MONTHS.index(match.group(8)) + 1, int(match.group(7)))
         return dt.date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
     except ValueError:
         return None
@@ -280,9 +283,16 @@ def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: 
         labels = [label for msgid in msgids for label in _labels(msgid, langs)] + list(_template_labels(rows, langs))
         for label in dict.fromkeys(labels):
             for end in _occurrences(text, label):
+                if _inside_longer(text, end, label, stops):
+                    continue  # 成立日期 as the end of 類別成立日期: another label's words
                 target.update(d for m in _after(text, end, _DATE, stops) if (d := _date(m)) is not None)
     printed.years, printed.benchmark_years = _years_tables(pdf, langs)
     return printed
+
+
+def _inside_longer(text: str, end: int, label: str, stops: tuple[str, ...]) -> bool:
+    """Whether the label ending at `end` is the end of a longer label (成立日期 of 類別成立日期)."""
+    return any(len(stop) > len(label) and stop.endswith(label) and text.endswith(stop, 0, end) for stop in stops)
 
 
 @cache

@@ -176,6 +176,7 @@ def write_pdf(laid_out, fund: FundFile, variant: Variant, statements, html: str,
     structure: list = []  # (structure element, box) pairs, as WeasyPrint makes them
 
     def finisher(document, pdf) -> None:
+        _art_boxes(document, pdf)
         _figure_alternatives(pdf, alternatives)
         _unique_associated_files(pdf)
         finish_structure(pdf, structure)
@@ -215,6 +216,22 @@ def _srgb_profile():
     from weasyprint.css import ColorProfile
 
     return ColorProfile(io.BytesIO(_srgb_bytes()), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
+def _art_boxes(document, pdf) -> None:
+    """Each page's /ArtBox: the box inside its CSS margins, where its content is meant to stand (ISO 32000-1,
+    14.11.2). The layout rules (`pdf.pages`, `rules.layout`) measure the page against it: a table past the
+    margin, a last page barely used; what stands wholly in the bands above and below it is the running
+    header and footer."""
+    import pydyf
+
+    scale = 0.75  # CSS pixels to PDF points, as WeasyPrint writes them
+    for page, number in zip(document.pages, pdf.pages["Kids"][::3]):  # pydyf keeps them as: number, 0, R
+        box = page._page_box
+        left, top = box.content_box_x(), box.content_box_y()
+        right, bottom = left + box.width, top + box.height
+        pdf.objects[number]["ArtBox"] = pydyf.Array([round(left * scale, 3), round((page.height - bottom) * scale, 3),
+                                                     round(right * scale, 3), round((page.height - top) * scale, 3)])
 
 
 def _unique_associated_files(pdf) -> None:

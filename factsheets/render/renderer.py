@@ -23,12 +23,14 @@ from ..assets import STYLES_DIR, TEMPLATES_DIR
 from ..brand import Brand
 from ..documents import registry
 from ..documents.chart import COLOURS
-from ..documents.localise import FilledStatement, Localiser, fill_statements
+from ..documents.factsheet import Form
+from ..documents.localise import FilledStatement, Localiser, Market, fill_statements, market_of
 from ..documents.types import TYPES, document_type
 from ..documents.variants import Variant
 from ..errors import BuildError, FactsheetError
 from ..fund.model import FundFile
-from . import archive
+from ..pdf.layout import LAST_PAGE_MIN_FILL
+from . import archive, fit
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
 from .inputs import setup_digest, tree_digest
 
@@ -47,6 +49,7 @@ class Document:
     record: archive.Record | None = None  # what the PDF says about itself (XMP), with the inputs hash
     warnings: list[str] = field(default_factory=list)  # layout problems that do not stop the build (unless strict)
     assets: dict[str, str] = field(default_factory=dict)  # the files it was made from: path -> SHA-256 (`inputs`)
+    fit: fit.Fit | None = None  # the layout chosen among those tried (a factsheet's), and how it measured
 
 
 
@@ -54,11 +57,13 @@ class Document:
 class Renderer:
     def __init__(self, template_dirs: list[Path] | None = None, style_files: list[Path] | None = None,
                  pdf_variant: str | None = archive.DEFAULT_PDF_VARIANT, brand: Brand | None = None, strict_layout: bool = False,
-                 catalogue: Path | None = None, sent_on: dt.date | str | None = None):
+                 catalogue: Path | None = None, sent_on: dt.date | str | None = None,
+                 last_page_min_fill: float = LAST_PAGE_MIN_FILL):
         # The day the documents are sent (a 基金产品资料概要's 送出日期: `--sent-on`); each fund's as_of without it.
         self.sent_on = dt.date.fromisoformat(sent_on) if isinstance(sent_on, str) else sent_on
         self.pdf_variant = archive.check_pdf_variant(pdf_variant)  # None: a plain (tagged) PDF
         self.strict_layout = strict_layout  # a layout warning (a last page with only a line or two) fails the document
+        self.last_page_min_fill = last_page_min_fill  # the project's bar for a last page (`[layout]`, LY004)
         style_files = [Path(p).resolve() for p in style_files or []]
         self.template_dirs = [*(Path(p).resolve() for p in template_dirs or []), TEMPLATES_DIR]  # user folders first: they override
         self.env = Environment(
@@ -87,33 +92,45 @@ class Renderer:
             self.stylesheets.append(weasyprint.CSS(string=brand_css))
         self.css_text = "".join(sources.values()) + brand_css  # its content strings are drawn too: subset fonts for them
         # A project's own labels (its templates may use labels the package does not have) come first.
-        self._localisers = {lang: Localiser(lang, Path(catalogue).resolve() if catalogue else None) for lang in ("en", "zh-CN", "zh-HK")}
+        self._catalogue = Path(catalogue).resolve() if catalogue else None
+        self._markets: dict[Market, dict[str, Localiser]] = {}
+        self._localisers = self.localisers(Market())
         # Once per renderer: what every document shares, for the inputs hash of each (`inputs`).
         templates = [(name, self.env.loader.get_source(self.env, name)[0]) for name in self.env.list_templates(extensions=["j2"])]
         self.imports = dict(imports.served)  # the files the styles import
         own_labels = tree_digest(Path(catalogue)) if catalogue else ""  # a project's catalogue changes the labels printed
         styles_text = [self.css_text, *(text for _, text in self.document_styles.values())]
         self.setup = setup_digest(templates, styles_text, {"brand": repr(brand), "pdf_variant": self.pdf_variant,
-                                                           "catalogue": own_labels, "sent_on": str(self.sent_on)}, self.imports)
+                                                           "catalogue": own_labels, "sent_on": str(self.sent_on),
+                                                           "last_page_min_fill": last_page_min_fill},
+                                  self.imports)
 
     # -- HTML -----------------------------------------------------------------
-    def _labeller(self, langs: tuple[str, ...]):
+    def localisers(self, market: Market) -> dict[str, Localiser]:
+        """A localiser for each language, in a market's words (made once per market)."""
+        if market not in self._markets:
+            self._markets[market] = {lang: Localiser(lang, self._catalogue, market) for lang in ("en", "zh-CN", "zh-HK")}
+        return self._markets[market]
+
+    def _labeller(self, langs: tuple[str, ...], localisers: dict[str, Localiser]):
         def t(msgid: str, **values: object) -> Markup:
             seen: list[str] = []
             for lang in langs:
-                text = self._localisers[lang]._(msgid, **values)
+                text = localisers[lang]._(msgid, **values)
                 if text not in seen:
                     seen.append(text)
             return Markup("").join(Markup('<span lang="{}">{}</span>').format(lang, text) for lang, text in zip(langs, seen))
         return t
 
-    def html(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> tuple[str, list[FilledStatement]]:
+    def html(self, fund: FundFile, variant: Variant, document: str = "factsheet",
+             form: Form | None = None) -> tuple[str, list[FilledStatement]]:
         family = fonts.family_name(fonts.script_for(variant.langs))
         dtype, build = document_type(document), registry.builder(document)
         build.check(fund, variant.langs)  # every field the document lacks, named, before any statement needs one
         facts = registry.document_facts(fund, document)
         statements = fill_statements(fund, variant, facts, build.statement_values(fund), dtype.library(fund))
-        localisers = {lang: self._localisers[lang] for lang in variant.langs}
+        every = self.localisers(market_of(fund, dtype.library(fund)))
+        localisers = {lang: every[lang] for lang in variant.langs}
         colour = self.brand.primary if self.brand and self.brand.primary else None
         colours = (colour, COLOURS[1]) if colour else COLOURS
         context = {
@@ -121,11 +138,11 @@ class Renderer:
             "variant": variant,
             "brand": self.brand,
             "langs": variant.langs,
-            "L": self._localisers,
-            "t": self._labeller(variant.langs),
+            "L": every,
+            "t": self._labeller(variant.langs, every),
             "facts": facts,
             "statements": {block: [s for s in statements if s.block == block] for block in ("risk", "performance", "disclaimer")},
-            **registry.context(fund, document, localisers, variant.langs, family, colours, colour, self.sent_on),
+            **registry.context(fund, document, localisers, variant.langs, family, colours, colour, form, self.sent_on),
         }
         return self.env.get_template(dtype.template(fund.jurisdiction)).render(context), statements
 
@@ -134,8 +151,33 @@ class Renderer:
         return _page_css(variant.langs, family, tuple(self._localisers[lang]._("Page {page} of {pages}") for lang in variant.langs))
 
     def render(self, fund: FundFile, variant: Variant, document: str = "factsheet") -> Document:
+        """The document laid out in its type's first form and, when that does not fit its pages, in the others the
+        type offers until one does (`fit`); the best of them written as an archival PDF."""
         check_glyphs(fund, variant)
-        html, statements = self.html(fund, variant, document)
+        build = registry.builder(document)
+        form = build.form(fund)
+        tried = [self._lay_out(fund, variant, document, form)]
+        # A template that lays out no sections by the form (a house's own factsheet.html.j2) has nothing to try.
+        fitting = build.alternatives is not None and bool(tried[0].measure.sections)
+        if fitting and not tried[0].measure.fits(self.last_page_min_fill):
+            for other in build.alternatives(form, tried[0].measure.sections):
+                tried.append(self._lay_out(fund, variant, document, other))
+                if tried[-1].measure.fits(self.last_page_min_fill):
+                    break
+        chosen = tried[fit.best([t.measure for t in tried], self.last_page_min_fill)]
+        try:
+            assets = {**self.imports, **chosen.fetcher.served}  # every file this document was made from
+            pdf, record = archive.write_pdf(chosen.laid_out, fund, variant, chosen.statements, chosen.html, self.pdf_variant,
+                                            self.setup, assets, document)
+        except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
+            raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
+        laid_out = fit.Fit(chosen.form.describe(), chosen.measure, len(tried)) if build.alternatives is not None else None
+        return Document(fund, variant, chosen.html, chosen.statements, pdf, len(chosen.laid_out.pages),
+                        {name: len(data) for name, data in chosen.fonts.items()}, record, assets=assets, fit=laid_out)
+
+    def _lay_out(self, fund: FundFile, variant: Variant, document: str, form: Form) -> _Attempt:
+        """One form of the document, laid out by WeasyPrint (no PDF written yet) and measured."""
+        html, statements = self.html(fund, variant, document, form)
         script = fonts.script_for(variant.langs)
         family = fonts.family_name(script)
         page_css = self._page_css(variant, family)
@@ -152,12 +194,22 @@ class Renderer:
         source = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=fetcher)
         try:
             laid_out = source.render(stylesheets=[*stylesheets, font_css], font_config=font_config)
-            assets = {**self.imports, **fetcher.served}  # every file this document was made from
-            pdf, record = archive.write_pdf(laid_out, fund, variant, statements, html, self.pdf_variant, self.setup, assets, document)
         except RefusedResource as refused:  # a BaseException, so that WeasyPrint cannot swallow it
             raise BuildError(fund.code, [f"{variant.name}: {refused}; no PDF written"]) from None
-        return Document(fund, variant, html, statements, pdf, len(laid_out.pages), {name: len(data) for name, data in memory.items()},
-                        record, assets=assets)
+        return _Attempt(form, html, statements, laid_out, fetcher, memory, fit.measure(laid_out))
+
+
+@dataclass
+class _Attempt:
+    """One form of a document, laid out."""
+
+    form: Form
+    html: str
+    statements: list[FilledStatement]
+    laid_out: object  # weasyprint.Document
+    fetcher: AssetFetcher
+    fonts: dict[str, bytes]
+    measure: fit.Measure
 
 
 def _brand_css(brand: Brand | None) -> str:

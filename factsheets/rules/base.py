@@ -16,9 +16,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..ingest.ept_read import EptFile, EptRow
     from ..pdf.document import PdfFile
     from ..pdf.inspection import Expected, Inspection
+    from ..pdf.pages import Layout
 
 Severity = Literal["error", "warning"]
-SCOPES = ("fund", "pdf", "render", "ept")
+SCOPES = ("fund", "pdf", "render", "ept", "layout")
 
 
 @dataclass
@@ -173,3 +174,18 @@ class EptContext:
         line, column = row.where(field)
         return Finding(rule.code, rule.name, severity or rule.severity, message, self.file, row.code or None, None,
                        f"{row.label}: {field}", line, column=column)
+
+
+@dataclass
+class LayoutContext:
+    """One finished PDF's pages as the layout rules see them (`pdf.pages.read_pages`)."""
+
+    file: str
+    layout: Layout
+    document: str = "factsheet"  # its document type, which says whether the build refuses it on its layout
+    last_page_min_fill: float = 0.25  # the project's bar for the last page (`[layout]` in factsheets.toml)
+    fund: FundFile | None = None
+
+    @property
+    def fund_code(self) -> str | None:
+        return self.fund.code if self.fund is not None else None

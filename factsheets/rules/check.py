@@ -4,6 +4,7 @@ current templates and styles (`check --render`) is `build.render_check`'s."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,12 @@ from ..fund.model import FundFile
 from ..fund.validate import problems_of, validate_model
 from ..pdf.document import PdfFile, opened
 from ..pdf.inspection import Expected, PdfError, inspect_pdf, langs_of, locate
+from ..pdf.layout import LAST_PAGE_MIN_FILL
 from ..pdf.text import pdf_pages_text
 from . import REGISTRY, rules
 from .base import Finding, FundContext, PdfContext
 from .disclosures import pins as default_pins
+from .layout import layout_findings
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -188,7 +191,7 @@ def library_of(document: str, jurisdiction: str) -> str:
 
 
 def check_pdf_bytes(data: bytes | PdfFile, file: str, *, fund: FundFile | None = None, langs: tuple[str, ...] | None = None,
-                    document: str | None = None) -> list[Finding]:
+                    document: str | None = None, last_page_min_fill: float = LAST_PAGE_MIN_FILL) -> list[Finding]:
     """Every PDF rule on one PDF. Raises `pdfcheck.PdfError` when the file is not a readable PDF.
 
     The document type is `document`, else told from the statements the text holds (a PRIIPs KID, whose
@@ -197,13 +200,14 @@ def check_pdf_bytes(data: bytes | PdfFile, file: str, *, fund: FundFile | None =
     The languages are `langs`, else those the PDF declares or its text is in; when none can be told,
     the fund's (with a fund), else none, which is itself a finding (PDF007): never a clean pass. The
     document type (factsheet, kfs, kid), whose statements are required, is `document`, else what the
-    PDF's XMP record or its text says it is (`document_of`)."""
+    PDF's XMP record or its text says it is (`document_of`). The layout rules (LY) run too, with the project's
+    bar for a last page (`last_page_min_fill`)."""
     with opened(data) as pdf:
-        return _check_pdf(pdf, file, fund, langs, document)
+        return _check_pdf(pdf, file, fund, langs, document, last_page_min_fill)
 
 
 def _check_pdf(data: PdfFile, file: str, fund: FundFile | None, langs: tuple[str, ...] | None,
-               document: str | None) -> list[Finding]:
+               document: str | None, last_page_min_fill: float = LAST_PAGE_MIN_FILL) -> list[Finding]:
     """`check_pdf_bytes` on a PDF opened once for all its rules (`pdf.document.PdfFile`)."""
     from pypdfium2 import PdfiumError
 
@@ -228,6 +232,7 @@ def _check_pdf(data: PdfFile, file: str, fund: FundFile | None, langs: tuple[str
                      judged=judged, langs_guessed=guessed, pages_text=pdf_pages_text(data), document=document, pdf=data.data,
                      opened=data, library=jurisdiction)
     findings = [f for rule in rules("pdf") for f in rule.check(ctx)]
+    findings += layout_findings(data, file, document, fund, last_page_min_fill)
     if fund is None:
         for f in findings:
             f.fund = None
@@ -236,19 +241,20 @@ def _check_pdf(data: PdfFile, file: str, fund: FundFile | None, langs: tuple[str
 
 def build_error_findings(error: BuildError, file: str, fund: FundFile, variant) -> list[Finding]:
     """A document `render_document` refused, as findings: a statement missing is PDF001, one not seen
-    (size, contrast, off the page, covered, overlapped) PDF002, one a font maps to no glyph PDF008,
-    anything else PDF006."""
-    if error.nonconformities:
-        from .regulatory import finding_of
+    (size, contrast, off the page, covered, overlapped) PDF002, one a font maps to no glyph PDF008, a layout
+    rule's its own (LY), a departure from its regulator's template its own (RT), anything else PDF006."""
+    from .regulatory import finding_of
 
-        return [finding_of(problem, file, fund.code, variant) for problem in error.nonconformities]
-    if error.statements:
-        return [
-            Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {problem.message}", file, fund.code,
-                    problem.lang, f"statement {problem.id}")
-            for problem in error.statements
-            for rule in [REGISTRY[{"missing": "PDF001", "undrawable": "PDF008"}.get(problem.kind, "PDF002")]]
-        ]
+    found = [replace(f, message=f"{variant.name}: {f.message}", file=file, fund=fund.code) for f in error.layout]
+    found += [finding_of(problem, file, fund.code, variant) for problem in error.nonconformities]
+    found += [
+        Finding(rule.code, rule.name, rule.severity, f"{variant.name}: {problem.message}", file, fund.code,
+                problem.lang, f"statement {problem.id}")
+        for problem in error.statements
+        for rule in [REGISTRY[{"missing": "PDF001", "undrawable": "PDF008"}.get(problem.kind, "PDF002")]]
+    ]
+    if found:
+        return found
     rule = REGISTRY["PDF006"]
     return [Finding(rule.code, rule.name, rule.severity, message, file, fund.code, None, None) for message in error.messages]
 

@@ -1,0 +1,150 @@
+"""Pages a designer would sign: every factsheet of the reference funds and the house export, in each fund's own
+variants, inside its margins, clear of the paper's edge, without text over text, text too small or a last page
+barely used (the layout rules, LY); checked again on Poppler's and MuPDF's page images; the build fitting each
+document to its pages and refusing one a style pushes past its margin; the key facts and the KID reported on, not
+yet refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factsheets import load_fund, render_document
+from factsheets.cli import cli
+from factsheets.config.load import ConfigError, parse_config
+from factsheets.documents.types import FACTSHEET, KEY_FACTS, KID
+from factsheets.documents.variants import own_variants
+from factsheets.pdf.document import PdfFile
+from factsheets.pdf.pages import MM, read_pages
+from factsheets.rules.check import check_pdf_bytes
+from factsheets.rules.layout import layout_findings
+
+from .conftest import ETF, MONEY_MARKET, rendered
+
+FUNDS = Path(__file__).parent / "data" / "funds"
+REFERENCE = [ETF, MONEY_MARKET, *(FUNDS / f"{code}.yaml" for code in ("990101", "990201", "990401", "LU0000990301"))]
+FACTSHEETS = [(path, variant.name) for path in REFERENCE for variant in own_variants(load_fund(path).publishes)]
+
+
+@pytest.mark.parametrize("path, variant", FACTSHEETS, ids=[f"{p.stem[:12]}-{v}" for p, v in FACTSHEETS])
+def test_every_factsheet_passes_every_layout_rule(path, variant):
+    document = rendered(path, variant)
+    assert layout_findings(document.pdf, "doc.pdf") == []  # no error, no warning
+    assert document.pages <= 2
+    with PdfFile(document.pdf) as pdf:
+        layout = read_pages(pdf)
+        for page in layout.pages:  # the margin box is the one the style sets: 13 mm at the sides, 12 at the top
+            assert page.margin_box == pytest.approx((13 * MM, 16 * MM, page.width - 13 * MM, page.height - 12 * MM), abs=0.01)
+            assert min(r.size for r in page.texts()) >= 7.0 - 0.05  # chart labels included, at 7 pt here
+
+
+def _raster(engine: str, pdf: Path, out: Path) -> list:
+    """Each page as a greyscale image at 72 dpi (one pixel a point), drawn by Poppler or MuPDF."""
+    from PIL import Image
+
+    if engine == "poppler":
+        subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", str(pdf), str(out / "p")], check=True, capture_output=True)
+    else:
+        subprocess.run(["mutool", "draw", "-q", "-r", "72", "-c", "gray", "-o", str(out / "p-%d.png"), str(pdf)], check=True,
+                       capture_output=True)
+    return [Image.open(path).convert("L") for path in sorted(out.glob("p*.png"))]
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("mutool")), reason="needs Poppler and MuPDF")
+@pytest.mark.parametrize("engine", ["poppler", "mupdf"])
+def test_no_ink_outside_the_margins_nor_near_the_paper_edge_in_poppler_and_mupdf(engine, tmp_path):
+    """An independent look at the page images (not at PDFium's reading): nothing drawn in the side margins (13 mm),
+    over the top margin (12 mm) or within 8 mm of the foot, where only the running footer may stand above it."""
+    import numpy as np
+
+    for path, variant in FACTSHEETS:
+        folder = tmp_path / f"{path.stem}-{variant}"
+        folder.mkdir()
+        (folder / "doc.pdf").write_bytes(rendered(path, variant).pdf)
+        for number, image in enumerate(_raster(engine, folder / "doc.pdf", folder), 1):
+            pixels = np.asarray(image)
+            side, top, foot = int(13 * MM) - 1, int(12 * MM) - 1, int(8 * MM)
+            where = f"{path.stem} {variant} page {number} ({engine})"
+            assert pixels[:, :side].min() >= 250 and pixels[:, -side:].min() >= 250, f"{where}: ink in a side margin"
+            assert pixels[:top, :].min() >= 250, f"{where}: ink in the top margin"
+            assert pixels[-foot:, :].min() >= 250, f"{where}: ink within 8 mm of the foot"
+
+
+def test_the_document_types_say_which_the_build_refuses_on_its_layout():
+    assert FACTSHEET.layout_rules and not KEY_FACTS.layout_rules and not KID.layout_rules
+
+
+def test_key_facts_and_kid_are_reported_on_as_warnings_and_written():
+    fund = load_fund(FUNDS / "LU0000990301.yaml")
+    for document, variant in (("kfs", "en"), ("kid", "en")):
+        made = render_document(fund, variant, document=document)
+        assert made.pdf and any(w.startswith("LY002 near-paper-edge") for w in made.warnings), made.warnings
+        findings = check_pdf_bytes(made.pdf, "doc.pdf", fund=fund, document=document)
+        layout = [f for f in findings if f.code.startswith("LY")]
+        assert layout and {f.severity for f in layout} == {"warning"}
+        assert all(f.message.endswith("(reported only: the build does not yet refuse a document of this type on its layout)")
+                   for f in layout if f.code != "LY005")
+
+
+def _project(tmp_path: Path, css: str) -> Path:
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "house.css").write_text(css, encoding="utf-8")
+    (tmp_path / "factsheets.toml").write_text('[build]\nstyles = "styles"\n', encoding="utf-8")
+    return tmp_path / "factsheets.toml"
+
+
+@pytest.mark.parametrize("fund, css, rule", [
+    (ETF, ".holdings table { width: 125%; }", "LY001 outside-margin-box"),  # the second column's table past the right margin
+    (FUNDS / "990101.yaml", ".charts .chart-cell svg.chart { width: 70%; }", "LY009 text-too-small"),  # 7 pt labels at 4.9 pt
+], ids=["table-past-the-margin", "chart-labels-at-five-points"])
+def test_a_style_that_breaks_the_layout_fails_the_build_naming_the_rule(fund, css, rule, tmp_path):
+    config = _project(tmp_path, css)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(fund), "--lang", "en", "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    assert rule in result.output and "no PDF written" in result.output, result.output
+    assert not list(out.glob("*.pdf"))
+
+
+def test_the_build_reports_the_layout_it_chose_in_its_output_and_manifest(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(FUNDS / "990101.yaml"), str(ETF), "--lang", "bilingual", "--out", str(out),
+                                      "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    rows = {row["fund"]: row for row in json.loads((out / "manifest.json").read_text(encoding="utf-8"))}
+    # The house fund's standard form leaves the second column a third empty: its sections are rebalanced.
+    assert rows["990101"]["layout"].startswith("layout balanced (2 pages, the last ") and "forms tried" in rows["990101"]["layout"]
+    assert rows["513770"]["layout"].startswith("layout standard (2 pages")  # fits as it is: one form tried
+    assert "forms tried" not in rows["513770"]["layout"]
+    assert f"wrote {out / '990101.bilingual.pdf'} (2 pages" in result.output and "; layout balanced" in result.output
+    assert "layout" in (out / "manifest.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+def test_a_project_lowers_the_last_page_bar_only_with_a_reason(tmp_path):
+    with pytest.raises(ConfigError, match=r"layout: last_page_min_fill 0.1 is under the 0.25 .* give the reason"):
+        parse_config({"layout": {"last_page_min_fill": 0.1}})
+    with pytest.raises(ConfigError, match=r"layout.last_page_min_fill: Input should be less than 1"):
+        parse_config({"layout": {"last_page_min_fill": 1.2, "reason": "x"}})
+    config = parse_config({"layout": {"last_page_min_fill": 0.05, "reason": "an archive of one-off notices"}})
+    assert config.layout.last_page_min_fill == 0.05
+    # A document whose sources stand alone on a last page (6 % used): under the bar, unless the project lowers it.
+    folder = tmp_path / "sections"
+    folder.mkdir()
+    original = (Path(__file__).parent.parent / "templates" / "sections" / "sources.html.j2").read_text(encoding="utf-8")
+    (folder / "sources.html.j2").write_text(original.replace('<section class="sources">', '<section class="sources" style="break-before: page">'),
+                                            encoding="utf-8")
+    from factsheets.render.renderer import Renderer
+
+    pdf = Renderer([tmp_path]).render(load_fund(MONEY_MARKET), own_variants(("en",))[0]).pdf
+    assert [f.code for f in check_pdf_bytes(pdf, "doc.pdf") if f.code == "LY004"] == ["LY004"]
+    assert [f.code for f in check_pdf_bytes(pdf, "doc.pdf", last_page_min_fill=0.05) if f.code == "LY004"] == []
+    (tmp_path / "factsheets.toml").write_text('[layout]\nlast_page_min_fill = 0.05\nreason = "one-off notices"\n', encoding="utf-8")
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    verified = CliRunner().invoke(cli, ["verify", str(tmp_path / "doc.pdf"), "--config", str(tmp_path / "factsheets.toml"),
+                                        "--format", "json"])
+    assert "LY004" not in verified.output and "LY005" in verified.output  # the few lines are still said (a warning)
