@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from ..pdf.layout import LONELY_LINES
 
 PX = 0.75  # CSS pixels to points
+SLOTS = ("div", "section")  # the elements a template names its sections on (`data-section`): a factsheet's slots, a key
+# facts document's or a KID's sections
 HOLES = 0.12  # a column may end this share of the page's body above the other, at most
 ROOM = 0.1  # the fitting aims this far above the layout rules' bar for a last page, so that a line more or less in
 # next month's data does not take the document under it
@@ -58,7 +60,7 @@ def measure(laid_out) -> Measure:
         for child in body:
             for found in child.descendants():
                 element = getattr(found, "element", None)
-                name = element.get("data-section") if element is not None and found.element_tag == "div" else None
+                name = element.get("data-section") if element is not None and found.element_tag in SLOTS else None
                 if name:
                     sections[name] = sections.get(name, 0.0) + found.margin_height() * PX
         columns = _columns(body)
