@@ -6,6 +6,7 @@ the build fitting each document to its pages and refusing one a style pushes pas
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,8 @@ from factsheets.documents.types import FACTSHEET, KEY_FACTS, KID, TYPES
 from factsheets.documents.variants import own_variants
 from factsheets.pdf.document import PdfFile
 from factsheets.pdf.pages import MM, read_pages
+from factsheets.pdf.text import pdf_pages_text
+from factsheets.render import typeset
 from factsheets.rules.check import check_pdf_bytes
 from factsheets.rules.layout import layout_findings
 
@@ -71,6 +74,29 @@ def test_every_key_facts_document_and_kid_passes_every_layout_rule(path, variant
         assert min(r.size for r in texts if r.figure is None) >= 7.0 - 0.05
         edge = 8 * MM  # the running footer included
         assert all(min(r.box[0], r.box[1], page.width - r.box[2], page.height - r.box[3]) >= edge for r in texts)
+
+
+# A paragraph's last line holding only one word, or one or two Chinese characters and a stop: "回。".
+LONE_LINE = re.compile(r"^(?:[\u3400-\u9fff]{1,2}[。；）」]|[A-Za-z'’-]+[.;:])$")
+
+
+@pytest.mark.parametrize("path, variant, document", OTHERS, ids=[f"{p.stem[:12]}-{d}-{v}" for p, v, d in OTHERS])
+def test_no_paragraph_ends_on_a_lone_word_or_character(path, variant, document):
+    lines = [line.strip() for page in pdf_pages_text(rendered(path, variant, document).pdf) for line in page.splitlines()]
+    assert [line for line in lines if LONE_LINE.match(line)] == []
+
+
+def test_a_paragraph_s_tail_is_kept_together_and_its_text_unchanged():
+    text = "本基金可按基金合同约定延期办理赎回。"
+    kept = typeset.tail(text)
+    assert kept == "本基金可按基金合同约定延期<span class=\"tail\">办理赎回。</span>"
+    assert re.sub(r"<[^>]+>", "", kept) == text
+    assert typeset.tail("You may lose some or all of your investment.") == \
+        "You may lose some or all of <span class=\"tail\">your investment.</span>"  # the last two words
+    assert typeset.tail("A <b> & C") == "A &lt;b&gt; <span class=\"tail\">&amp; C</span>"  # escaped, as Jinja would
+    assert typeset.tail("See https://funds.example.com/lu/LU0000990301/past-performance.") == \
+        "See https://funds.example.com/lu/LU0000990301/past-performance."  # a tail too long for a line may still break
+    assert typeset.tail("Daily") == "Daily" and typeset.tail("每日。") == "每日。"  # one line's worth
 
 
 def _raster(engine: str, pdf: Path, out: Path) -> list:
