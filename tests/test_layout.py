@@ -188,6 +188,17 @@ def test_the_build_reports_the_layout_it_chose_in_its_output_and_manifest(tmp_pa
     assert "layout" in (out / "manifest.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
 
 
+def test_among_layouts_that_all_leave_a_page_s_foot_empty_the_fitting_keeps_the_least_empty():
+    from factsheets.render.fit import Measure, best
+
+    # 990101's key facts: its chart, kept whole with its table, fits no page's foot in any form.
+    regular, condensed, open_ = Measure(3, 0.49, 30, 0.0, 0.20), Measure(3, 0.46, 28, 0.0, 0.25), Measure(3, 0.78, 45, 0.0, 0.19)
+    assert best([regular, condensed, open_], 0.25) == 2
+    assert best([regular, condensed, Measure(3, 0.78, 45, 0.0, 0.05)], 0.25) == 2  # one without a gap, whatever its order
+    assert best([Measure(3, 0.49, 30, 0.0, 0.05), open_], 0.25) == 0
+    assert best([Measure(2, 0.30, 20, 0.0, 0.30), open_], 0.25) == 0  # fewer pages first
+
+
 def test_a_project_lowers_the_last_page_bar_only_with_a_reason(tmp_path):
     with pytest.raises(ConfigError, match=r"layout: last_page_min_fill 0.1 is under the 0.25 .* give the reason"):
         parse_config({"layout": {"last_page_min_fill": 0.1}})

@@ -119,8 +119,13 @@ class Fit:
 
 def best(measures: list[Measure], bar: float) -> int:
     """The index of the best of the layouts tried: one whose last page is used enough, on the fewest pages, without
-    a gap between the columns' ends or at a page's foot over `HOLES`, with room to spare over the bar, the earliest
-    tried among equals."""
+    a gap between the columns' ends or at a page's foot over `HOLES`, with room to spare over the bar; among those
+    that all leave such a gap, the one whose gap is smallest (a block kept whole that cannot fit a page's foot in any
+    form, such as a chart with its table: the page left least empty); the earliest tried among equals."""
+    def gap(m: Measure) -> float:
+        return max(m.holes, m.foot)
+
     return min(range(len(measures)), key=lambda i: (not measures[i].last_ok(bar), measures[i].pages,
-                                                    max(measures[i].holes, measures[i].foot) > HOLES,
-                                                    not measures[i].last_ok(bar + ROOM), i))
+                                                    gap(measures[i]) > HOLES,
+                                                    not measures[i].last_ok(bar + ROOM),
+                                                    round(gap(measures[i]), 2) if gap(measures[i]) > HOLES else 0.0, i))
