@@ -17,9 +17,9 @@ SHARED = ROOT.parent / "shared"
 
 
 @cache
-def rendered(path: Path, variant: str):
-    """Render each (fund, variant) once per test session; tests read the result."""
-    return render_document(load_fund(path), variant)
+def rendered(path: Path, variant: str, document: str = "factsheet"):
+    """Render each (fund, variant, document type) once per test session; tests read the result."""
+    return render_document(load_fund(path), variant, document=document)
 
 
 @cache

@@ -254,7 +254,7 @@ def test_every_row_s_kid_builds_as_stated(built):
                 assert pct(r) in text, (code, field)
         findings = check_pdf_bytes(pdf, "kid.pdf", fund=load_fund(funds / f"{code}.yaml"), document="kid")
         assert [f for f in findings if f.severity == "error"] == [], (code, findings)
-    assert set(pages_seen) == {3}  # as the README says: three A4 pages each, the regulator's template whole
+    assert set(pages_seen) == {2}  # as the README says: two A4 pages each (condensed spacing), the regulator's template whole
 
 
 # --- the checks, in every format ---------------------------------------------------------------------------

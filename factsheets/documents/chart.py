@@ -5,9 +5,9 @@ with data (a year without data is left empty, never drawn as zero), every bar la
 as the table shows the figure (two decimals, the same minus sign), fund and benchmark side
 by side, and a text alternative with the figures.
 
-Each chart is drawn at the size its page gives it (`Style`): a factsheet's charts in points, as wide as their
-column (`COLUMN_PT`), so that a label set at 7 units is 7 pt on the page; the key facts' charts still at the
-sizes their templates scale (`KEY_FACTS_BARS`, ...), until their layout is redone.
+Each chart is drawn at the size its page gives it (`Style`), in points: a factsheet's as wide as their column
+(`COLUMN_PT`), a key facts document's as wide as its page's body (`KEY_FACTS_PT`, the allocation bars 60 % of it),
+so that a label set at 7 units is 7 pt on the page.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ MM = 72 / 25.4
 CONTENT_PT = 595.28 - 2 * 13 * MM
 GUTTER_PT = 6 * MM
 COLUMN_PT = round((CONTENT_PT - GUTTER_PT) / 2, 2)
+# The key facts' page (styles/kfs.css): A4, 15 mm side margins, one column.
+KEY_FACTS_PT = round(595.28 - 2 * 15 * MM, 2)
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,13 @@ def column(height: float) -> Style:
     return Style(COLUMN_PT, height)
 
 
-# The key facts' charts, at the sizes their templates scale them to (phase B redraws them in points).
-KEY_FACTS_BARS = Style(500, 190, label=9.0, floor=4.0, text=10.0, legend_band=12.0, year_band=18.0, legend=9.0)
-KEY_FACTS_GROWTH = Style(300, 160, text=9.0)
-KEY_FACTS_ALLOCATION = Style(300, 0, text=9.0)
+def key_facts_bars(height: float) -> Style:
+    """A key facts document's calendar-year bars: the page's width, text at 7.5 pt, bar labels 6.5 pt at the least."""
+    return Style(KEY_FACTS_PT, height, label=7.5, floor=6.5, text=7.5, legend_band=12.0, year_band=12.0)
+
+
+KEY_FACTS_BARS = key_facts_bars(150.0)
+KEY_FACTS_ALLOCATION = Style(round(0.6 * KEY_FACTS_PT, 2), 0, text=8.5, floor=7.0)
 
 WIDTH, HEIGHT = KEY_FACTS_BARS.width, KEY_FACTS_BARS.height  # the default size of `returns_chart`
 LEFT, RIGHT = 6, 6
@@ -344,7 +349,7 @@ def allocation_chart(buckets: list[tuple[str, Decimal]], title: str, description
     height = len(buckets) * (row + gap) + gap
     largest = max((w for _, w in buckets), default=Decimal(1)) or Decimal(1)
     plot_w = width - name_w - value_w
-    floor = min(6.0, size) if style is KEY_FACTS_ALLOCATION else style.floor
+    floor = style.floor
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart allocation" viewBox="0 0 {width:g} {height:g}" '
         f'role="img" aria-label="{escape(title)}" font-family="{escape(font_family)}" font-size="{size:g}">',

@@ -38,6 +38,7 @@ class Form:
     chart_height: float = CHART_HEIGHTS["regular"]
     bars: chart.Style | None = None  # the charts' styles; None: a factsheet's, in points, as wide as a column
     allocation: chart.Style | None = None
+    charts: bool = True  # whether the document draws charts (a KID does not): what `describe` says
 
     def bar_style(self) -> chart.Style:
         return self.bars or chart.column(self.chart_height)
@@ -54,13 +55,32 @@ class Form:
         if "returns" in self.across and self.across.index("returns") > 0 and self.across[0] != "returns":
             parts.append("performance after the risks")
         if self.density != "regular":
-            parts.append(f"{self.density} spacing, charts {self.chart_height:g} pt")
+            parts.append(f"{self.density} spacing" + (f", charts {self.chart_height:g} pt" if self.charts else ""))
         return "; ".join(parts)
 
 
-# Key facts and KIDs have one form (their regulators fix the order of their sections), their charts drawn at the
-# sizes their templates scale.
-SINGLE = Form("standard", (), (), (), bars=chart.KEY_FACTS_BARS, allocation=chart.KEY_FACTS_ALLOCATION)
+# Key facts documents and KIDs stand in one column, their sections in the order their regulators fix: their forms
+# differ only in the spacing (a class on the page's <body>, styles/kfs.css and kid.css) and the charts' height.
+SINGLE_HEIGHTS = {"regular": 150.0, "condensed": 132.0, "compact": 118.0, "open": 170.0}
+SINGLE_ORDER = ("condensed", "open", "compact")  # tried in this order when the regular form does not fit
+
+
+def single(density: str = "regular", charts: bool = True) -> Form:
+    """A key facts document's form (`charts`: its charts drawn as wide as its page) or a KID's (no charts)."""
+    height = SINGLE_HEIGHTS[density]
+    return Form("standard", (), (), (), density, height, bars=chart.key_facts_bars(height), allocation=chart.KEY_FACTS_ALLOCATION,
+                charts=charts)
+
+
+SINGLE = single()
+
+
+def single_alternatives(form: Form, heights: dict[str, float]) -> list[Form]:
+    """The forms to try when a key facts document or a KID does not fit its pages, in order: slightly tighter spacing
+    and lower charts (to carry a last page's few lines back onto the page before); more open spacing and taller charts
+    (to fill a last page that would stand nearly empty); the tightest spacing, which a reader finds denser, last. The
+    sections keep the regulator's order in each."""
+    return [single(density, form.charts) for density in SINGLE_ORDER if density != form.density]
 
 
 def standard(wide: bool) -> Form:

@@ -23,6 +23,10 @@ def N_(msgid: str) -> str:
 # Which of a row's accepted labels a fund's facts choose (the template's first otherwise).
 ROLE_LABEL = {"trustee": 0, "custodian": 1, "depositary": 2}  # Trustee, Custodian, Depositary (and their fees)
 NOT_CHARGED = N_("N/A")
+# The launch dates' labels the template accepts, by language: in Traditional Chinese a fund or class is launched on its
+# 成立日期 (基金成立日期, 類別成立日期, as the factsheet says), not its 發行日, which a Hong Kong reader takes for an issue
+# date.
+LAUNCH_LABEL = {"zh-HK": 1}
 
 
 @dataclass(frozen=True)
@@ -107,11 +111,12 @@ def launch_rows(fund: FundFile, loc: Localiser, part: Part, lead: ShareClass) ->
     """The fund's and the representative class's launch dates, under the performance."""
     info = fund.fund
     rows = []
+    index = LAUNCH_LABEL.get(loc.lang, 0)
     if info.inception_date:
-        rows.append(FactRow("fund-launch-date", part.find("fund-launch-date").label(loc.lang), (loc.date(info.inception_date),)))
+        rows.append(FactRow("fund-launch-date", part.find("fund-launch-date").label(loc.lang, index), (loc.date(info.inception_date),)))
     launch = lead.inception_date or info.inception_date
     if launch:
-        rows.append(FactRow("class-launch-date", part.find("class-launch-date").label(loc.lang), (loc.date(launch),)))
+        rows.append(FactRow("class-launch-date", part.find("class-launch-date").label(loc.lang, index), (loc.date(launch),)))
     return rows
 
 

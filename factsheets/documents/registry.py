@@ -30,7 +30,7 @@ class Builder:
     statement_values: Callable[[FundFile], dict[str, object]]  # placeholders it computes (a KID's SRI, ...)
     context: Callable[..., dict[str, object]]  # what its template is given beyond the factsheet's view (and the build's options)
     form: Callable[[FundFile], factsheet.Form] = lambda fund: factsheet.SINGLE  # the layout it is first laid out in
-    # The layouts to try when the first does not fit its pages (`render.fit`); None: one layout, the regulator's order.
+    # The layouts to try when the first does not fit its pages (`render.fit`); None: one layout only.
     alternatives: Callable[[factsheet.Form, dict[str, float]], list[factsheet.Form]] | None = None
 
 
@@ -43,9 +43,10 @@ BUILDERS: dict[str, Builder] = {
     "factsheet": Builder(_has_template("factsheet"), lambda fund: [], _nothing, fund_figures, lambda fund: {},
                          lambda *args, **options: {}, factsheet.first_form, factsheet.alternatives),
     "kfs": Builder(lambda fund: _has_template("kfs")(fund) and key_facts.has_data(fund), key_facts.problems, key_facts.check,
-                   key_facts.figures, key_facts.statement_values, key_facts.context),
+                   key_facts.figures, key_facts.statement_values, key_facts.context, lambda fund: factsheet.SINGLE,
+                   factsheet.single_alternatives),
     "kid": Builder(lambda fund: fund.priips is not None, kid_texts.problems, kid_texts.check, None, kid.statement_values,
-                   kid.context),
+                   kid.context, lambda fund: factsheet.single(charts=False), factsheet.single_alternatives),
 }
 assert set(BUILDERS) == set(TYPES), "every document type is built here"
 

@@ -61,11 +61,11 @@ FACTSHEET = DocumentType(
 KEY_FACTS = DocumentType(
     "kfs", "key facts", {"CN": "kfs-cn.html.j2", "HK": "kfs-hk.html.j2"}, _key_facts_languages,
     stylesheet="kfs.css", page_limit=4, paired=False,  # the SFC's and the CSRC's key facts: four A4 pages
-    forms={"HK": "hk-kfs", "CN": "cn-kfs"})
+    forms={"HK": "hk-kfs", "CN": "cn-kfs"}, layout_rules=True)
 KID = DocumentType(
     "kid", "PRIIPs KID", {"CN": "kid.html.j2", "HK": "kid.html.j2", "EU": "kid.html.j2"}, lambda fund: [Variant(("en",))],
     stylesheet="kid.css", page_limit=3, eu_library=True, paired=False,  # the PRIIPs RTS, Art. 6: three sides
-    statement_class="priips", forms={"EU": "eu-kid"})
+    statement_class="priips", forms={"EU": "eu-kid"}, layout_rules=True)
 
 TYPES: dict[str, DocumentType] = {t.name: t for t in (FACTSHEET, KEY_FACTS, KID)}
 NAMES = tuple(TYPES)

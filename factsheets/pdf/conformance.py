@@ -39,6 +39,7 @@ _ENDINGS = (":", "：", "(*)", "（*）", "*")
 _DASHES = re.compile(r"^[\s:：\-–—−]*$")
 COLUMN = 2.5  # points: runs whose left edges are this close stand in one column
 BLOCK = 42.0  # points from one row's top to the next within one table (a value of up to three lines)
+JOIN = 0.3  # of a line's height: pieces of one line closer than this are one run (a word space is about 0.25 em)
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,7 @@ def _read_runs(pdf: PdfFile) -> list[Run]:
     flags = ctypes.c_int()
     for number, page in enumerate(pdf.pdfium, 1):
         textpage = page.get_textpage()
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
+        for left, bottom, right, top in _lines(textpage.get_rect(i) for i in range(textpage.count_rects())):
             text = textpage.get_text_bounded(left, bottom, right, top).strip()
             if not text or top < FOOTER_PT:
                 continue
@@ -131,6 +131,24 @@ def _read_runs(pdf: PdfFile) -> list[Run]:
         textpage.close()
         page.close()
     return found
+
+
+def _lines(rects: Iterable[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """PDFium's rectangles of text, those that continue one another on a line joined: a line drawn in pieces (a
+    paragraph's last words kept together in a span of their own, `render.typeset`) is one run, as a reader reads it.
+    Two pieces continue one another when the second starts where the first ends, less than `JOIN` of the line's
+    height on (a word space), on the same line; the text of two cells or blocks stands further apart (LY003)."""
+    joined: list[tuple[float, float, float, float]] = []
+    for rect in rects:
+        if joined:
+            left, bottom, right, top = joined[-1]
+            height = min(top - bottom, rect[3] - rect[1])
+            shared = min(top, rect[3]) - max(bottom, rect[1])
+            if height > 0 and shared > 0.6 * height and -1.0 <= rect[0] - right <= JOIN * height:
+                joined[-1] = (left, min(bottom, rect[1]), max(right, rect[2]), max(top, rect[3]))
+                continue
+        joined.append(tuple(rect))
+    return joined
 
 
 def pattern(heading: str) -> re.Pattern[str]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from ..pdf.layout import LONELY_LINES
 
 PX = 0.75  # CSS pixels to points
+SLOTS = ("div", "section")  # the elements a template names its sections on (`data-section`): a factsheet's slots, a key
+# facts document's or a KID's sections
 HOLES = 0.12  # a column may end this share of the page's body above the other, at most
 ROOM = 0.1  # the fitting aims this far above the layout rules' bar for a last page, so that a line more or less in
 # next month's data does not take the document under it
@@ -58,7 +60,7 @@ def measure(laid_out) -> Measure:
         for child in body:
             for found in child.descendants():
                 element = getattr(found, "element", None)
-                name = element.get("data-section") if element is not None and found.element_tag == "div" else None
+                name = element.get("data-section") if element is not None and found.element_tag in SLOTS else None
                 if name:
                     sections[name] = sections.get(name, 0.0) + found.margin_height() * PX
         columns = _columns(body)
@@ -117,8 +119,13 @@ class Fit:
 
 def best(measures: list[Measure], bar: float) -> int:
     """The index of the best of the layouts tried: one whose last page is used enough, on the fewest pages, without
-    a gap between the columns' ends or at a page's foot over `HOLES`, with room to spare over the bar, the earliest
-    tried among equals."""
+    a gap between the columns' ends or at a page's foot over `HOLES`, with room to spare over the bar; among those
+    that all leave such a gap, the one whose gap is smallest (a block kept whole that cannot fit a page's foot in any
+    form, such as a chart with its table: the page left least empty); the earliest tried among equals."""
+    def gap(m: Measure) -> float:
+        return max(m.holes, m.foot)
+
     return min(range(len(measures)), key=lambda i: (not measures[i].last_ok(bar), measures[i].pages,
-                                                    max(measures[i].holes, measures[i].foot) > HOLES,
-                                                    not measures[i].last_ok(bar + ROOM), i))
+                                                    gap(measures[i]) > HOLES,
+                                                    not measures[i].last_ok(bar + ROOM),
+                                                    round(gap(measures[i]), 2) if gap(measures[i]) > HOLES else 0.0, i))

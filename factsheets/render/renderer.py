@@ -30,7 +30,7 @@ from ..documents.variants import Variant
 from ..errors import BuildError, FactsheetError
 from ..fund.model import FundFile
 from ..pdf.layout import LAST_PAGE_MIN_FILL
-from . import archive, fit
+from . import archive, fit, typeset
 from .fetcher import SCHEME, AssetFetcher, RefusedResource
 from .inputs import setup_digest, tree_digest
 
@@ -73,6 +73,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["tail"] = typeset.tail  # a paragraph's last characters kept on its last line together
         self.asset_roots = [*self.template_dirs, STYLES_DIR, *(p.parent for p in style_files)]
         if brand and brand.logo:
             self.asset_roots.append(brand.logo.resolve())  # the logo file itself, not its folder (which may hold the funds)
