@@ -53,12 +53,6 @@ HEADINGS = {
 TITLES = {"en": "PRODUCT KEY FACTS", "zh-HK": "產品資料概要", "zh-CN": "基金产品资料概要"}
 
 
-def refused(findings: list) -> list:
-    """The findings that fail a key facts document: the layout rules' (LY), which its type is not yet refused on,
-    are reported as warnings (`rules.layout`) and left out."""
-    return [f for f in findings if not (f.code.startswith("LY") and f.severity == "warning")]
-
-
 @cache
 def library_file(jurisdiction: str) -> dict:
     return yaml.safe_load((LIBRARIES / f"{jurisdiction.lower()}.yaml").read_text(encoding="utf-8"))
@@ -159,8 +153,8 @@ def test_four_pages_at_most_and_verify_passes(code, lang):
     document = kfs(code, lang)
     assert 1 <= document.pages <= 4 and len(pdf_pages_text(document.pdf)) == document.pages
     fund = load_fund(FUNDS / f"{code}.yaml")
-    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund)) == []  # the kfs set, told from the PDF's record
-    assert refused(check_pdf_bytes(document.pdf, "kfs.pdf")) == []  # without the fund: told from the text
+    assert check_pdf_bytes(document.pdf, "kfs.pdf", fund=fund) == []  # the kfs set, told from the PDF's record
+    assert check_pdf_bytes(document.pdf, "kfs.pdf") == []  # without the fund: told from the text
     assert recorded_document(document.pdf) == "kfs"
 
 
@@ -330,7 +324,6 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
                                       *TODAY, "--format", "json"])
     findings = json.loads(result.output)
     assert result.exit_code == 1
-    findings = [f for f in findings if f["severity"] == "error"]  # the key facts' layout warnings aside (`refused`)
     assert sorted((f["code"], f["file"]) for f in findings) == [("XD001", str(tmp_path / "f.pdf")), ("XD001", str(tmp_path / "k.pdf"))]
     assert all(f["message"].endswith("prints management fee (a year) of 1.20%; the fund file gives 1.50%") for f in findings)
 
@@ -338,9 +331,8 @@ def test_factsheet_and_key_facts_of_a_fund_verify_together(tmp_path):
 def test_check_render_renders_the_key_facts():
     result = CliRunner().invoke(cli, ["check", "--render", "--doc", "kfs", str(FUNDS / "990401.yaml"), *TODAY, "--format", "json"])
     findings = json.loads(result.output)
-    assert result.exit_code == 0 and [f for f in findings if f["severity"] == "error"] == []  # the young fund's key facts render
-    # and verify (its figures left out); the layout rules report on them, as warnings until their layout is redone.
-    assert {f["code"][:2] for f in findings} <= {"LY"} and {f["severity"] for f in findings} <= {"warning"}
+    # The young fund's key facts render and verify (its figures left out), the layout rules included: nothing found.
+    assert result.exit_code == 0 and findings == [], result.output
 
 
 def test_plan_gives_hong_kong_funds_their_languages_and_mainland_funds_zh_cn():

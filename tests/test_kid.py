@@ -363,3 +363,17 @@ def test_a_kid_without_its_offering_document_fields_fails_naming_each(tmp_path):
     message = str(error.value)
     assert "kid.en: priips.complaints: required for the PRIIPs KID (kid): how to complain" in message
     assert "kid.en: fund.scenarios_url: required for the PRIIPs KID (kid)" in message
+
+
+def test_the_kid_verifies_against_its_fund_file(tmp_path):
+    """`verify --fund` reads the KID's figures back: its "Management fees and other administrative or operating
+    costs" row (the ongoing costs, 1.15%) is no management fee (1.00% in the fund file)."""
+    from click.testing import CliRunner
+
+    from factsheets.cli import cli
+
+    (tmp_path / "kid.pdf").write_bytes(kid_pdf())
+    today = ["--today", "2025-11-15"]
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "kid.pdf"), "--fund", str(FUND), *today])
+    assert result.exit_code == 0, result.output
+    assert "All clear" in result.output

@@ -264,6 +264,8 @@ def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: 
         labels = [label for msgid in msgids for label in _labels(msgid, langs)] + list(_template_labels(TEMPLATE_FEE_ROWS[key], langs))
         for label in dict.fromkeys(labels):
             for end in _occurrences(text, label):
+                if _inside_longer(text, end, label, stops):
+                    continue  # "Management fee" as the start of the KID's "Management fees and other ... costs"
                 for match in _after(text, end, _PERCENT, stops):
                     if match.group(1) and (value := _decimal(match.group(1))) is not None:
                         values.add(value)
@@ -291,8 +293,12 @@ def _read(pdf: PdfFile, name: str, document: str, langs: tuple[str, ...], file: 
 
 
 def _inside_longer(text: str, end: int, label: str, stops: tuple[str, ...]) -> bool:
-    """Whether the label ending at `end` is the end of a longer label (成立日期 of 類別成立日期)."""
-    return any(len(stop) > len(label) and stop.endswith(label) and text.endswith(stop, 0, end) for stop in stops)
+    """Whether the label ending at `end` is the end of a longer label (成立日期 of 類別成立日期) or its start
+    ("Management fee" of the KID's "Management fees and other administrative or operating costs")."""
+    start = end - len(label)
+    return any(len(stop) > len(label) and ((stop.endswith(label) and text.endswith(stop, 0, end))
+                                           or (stop.startswith(label) and text.startswith(stop, start)))
+               for stop in stops)
 
 
 @cache
