@@ -33,7 +33,7 @@ from ..documents import kid
 from ..errors import FactsheetError
 from ..files import write_atomic
 from ..fund.model import FundFile
-from ..ingest.ept_fields import is_isin, names, schema
+from ..ingest.ept_fields import SCENARIO_FIELDS, WINDOW_FIELDS, is_isin, names, schema
 
 VERSION = "V21"
 FORMATS = (".xlsx", ".json", ".csv")
@@ -41,19 +41,8 @@ CIC = {"equity": "XL41", "bond": "XL42", "money_market": "XL43", "hybrid": "XL44
 FREQUENCY = {"daily": 252, "weekly": 52, "monthly": 12}
 LEGAL_FORM = {"investment_company": "an investment company (SICAV)", "unit_trust": "a unit trust",
               "contractual_fund": "a contractual fund"}
-SCENARIO_FIELDS = {
-    "stress": ("02100_Portfolio_Return_Stress_Scenario_1_Year", "02120_Portfolio_Return_Stress_Scenario_RHP_Or_First_Call_Date"),
-    "unfavourable": ("02010_Portfolio_Return_Unfavourable_Scenario_1_Year",
-                     "02030_Portfolio_Return_Unfavourable_Scenario_RHP_Or_First_Call_Date"),
-    "moderate": ("02040_Portfolio_Return_Moderate_Scenario_1_Year", "02060_Portfolio_Return_Moderate_Scenario_RHP_Or_First_Call_Date"),
-    "favourable": ("02070_Portfolio_Return_Favourable_Scenario_1_Year",
-                   "02090_Portfolio_Return_Favourable_Scenario_RHP_Or_First_Call_Date"),
-}
 AUTOCALL_FIELDS = ("02032_Autocall_Applied_Unfavourable_Scenario", "02062_Autocall_Applied_Moderate_Scenario",
                    "02092_Autocall_Applied_Favourable_Scenario", "02122_Autocall_Applied_Stress_Scenario")
-WINDOW_FIELDS = {"Unfavourable": "04086_Description_Past_Interval_Unfavourable_Scenario",
-                 "Moderate": "04087_Description_Past_Interval_Moderate_Scenario",
-                 "Favourable": "04088_Description_Past_Interval_Favourable_Scenario"}
 
 
 class EptExportError(FactsheetError):
@@ -203,7 +192,7 @@ def _narratives(fund: FundFile, found, view, notes: list[str]) -> dict[str, Any]
         notes.append("04020_Comprehension_Alert_Portfolio: the fund file does not say the fund is a UCITS (fund.ucits): "
                      "whether its KID needs a comprehension alert is not known")
     for window in values["scenario-window"]:
-        out[WINDOW_FIELDS[window["scenario"]]] = (f"{window['scenario']} scenario: This type of scenario occurred for an "
+        out[WINDOW_FIELDS[window["scenario"].lower()]] = (f"{window['scenario']} scenario: This type of scenario occurred for an "
                                                   f"investment {window['investment']} between {window['start']} and {window['end']}.")
     if found.inputs.performance_fee_pct > 0:
         out["04090_Portfolio_Performance_Fees_Carried_Interest_Narrative"] = costs["Performance fees"].description

@@ -37,6 +37,19 @@ SECTION_FLAGS = {"04": "00006_EPT_Data_Reporting_Narratives", "03": "00007_EPT_D
                  "06": "00008_EPT_Data_Reporting_Additional_Requirements_German_MOPs",
                  "07": "00009_EPT_Additional_Information_Structured_Products"}
 UK_DELIVERY = "08010_UK_PRIIP_Or_UCITS_Or_Both_data_delivery"
+# The performance scenarios' fields, read by the import and written by the export: scenario -> (after 1 year, at the RHP),
+# and the narrative of the past window each one occurred in (no window for the stress scenario).
+SCENARIO_FIELDS = {
+    "stress": ("02100_Portfolio_Return_Stress_Scenario_1_Year", "02120_Portfolio_Return_Stress_Scenario_RHP_Or_First_Call_Date"),
+    "unfavourable": ("02010_Portfolio_Return_Unfavourable_Scenario_1_Year",
+                     "02030_Portfolio_Return_Unfavourable_Scenario_RHP_Or_First_Call_Date"),
+    "moderate": ("02040_Portfolio_Return_Moderate_Scenario_1_Year", "02060_Portfolio_Return_Moderate_Scenario_RHP_Or_First_Call_Date"),
+    "favourable": ("02070_Portfolio_Return_Favourable_Scenario_1_Year",
+                   "02090_Portfolio_Return_Favourable_Scenario_RHP_Or_First_Call_Date"),
+}
+WINDOW_FIELDS = {"unfavourable": "04086_Description_Past_Interval_Unfavourable_Scenario",
+                 "moderate": "04087_Description_Past_Interval_Moderate_Scenario",
+                 "favourable": "04088_Description_Past_Interval_Favourable_Scenario"}
 
 
 @dataclass(frozen=True)

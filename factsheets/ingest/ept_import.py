@@ -21,24 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from ..fund.model import Category
-from .ept_fields import blank, flag, number, text
+from .ept_fields import SCENARIO_FIELDS, WINDOW_FIELDS, blank, flag, number, text
 from .ept_read import EptFile, EptRow, read_ept
 from .partial import PartialFund, PartialResult, judge, write
 from .workbook import ImportProblem
 
 # CIC codes of collective investment undertakings (Solvency II, XL4n) -> the fund's category.
 CIC_CATEGORIES = {"1": Category.equity, "2": Category.bond, "3": Category.money_market, "4": Category.hybrid}
-SCENARIO_FIELDS = {  # scenario -> (after 1 year, at the RHP)
-    "stress": ("02100_Portfolio_Return_Stress_Scenario_1_Year", "02120_Portfolio_Return_Stress_Scenario_RHP_Or_First_Call_Date"),
-    "unfavourable": ("02010_Portfolio_Return_Unfavourable_Scenario_1_Year",
-                     "02030_Portfolio_Return_Unfavourable_Scenario_RHP_Or_First_Call_Date"),
-    "moderate": ("02040_Portfolio_Return_Moderate_Scenario_1_Year", "02060_Portfolio_Return_Moderate_Scenario_RHP_Or_First_Call_Date"),
-    "favourable": ("02070_Portfolio_Return_Favourable_Scenario_1_Year",
-                   "02090_Portfolio_Return_Favourable_Scenario_RHP_Or_First_Call_Date"),
-}
-WINDOW_FIELDS = {"unfavourable": "04086_Description_Past_Interval_Unfavourable_Scenario",
-                 "moderate": "04087_Description_Past_Interval_Moderate_Scenario",
-                 "favourable": "04088_Description_Past_Interval_Favourable_Scenario"}
 ENGLISH = ("eng",)
 NOT_IN_EPT = "the EPT has no such field"
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
