@@ -86,6 +86,19 @@ def effective_size(font_size: float, a: float, b: float, c: float, d: float) -> 
     return font_size * min(abs(a * d - b * c) / along, along)
 
 
+def char_size(textpage, index: int) -> float:
+    """The size PDFium's character `index` of `textpage` is drawn at (`effective_size` of its font size and matrix;
+    a character without a matrix as set)."""
+    import pypdfium2.raw as raw
+
+    matrix = raw.FS_MATRIX()
+    if raw.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
+        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+    else:
+        a, b, c, d = 1.0, 0.0, 0.0, 1.0
+    return effective_size(raw.FPDFText_GetFontSize(textpage.raw, index), a, b, c, d)
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -146,16 +159,10 @@ class PdfReading:
 
     def glyph(self, position: int) -> Glyph:
         """The glyph of the character at `position` in `text`."""
-        import pypdfium2.raw as raw
 
         page, index = self._where[position]
         textpage = self._textpages[page]
-        matrix = raw.FS_MATRIX()
-        if raw.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
-            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        else:
-            a, b, c, d = 1.0, 0.0, 0.0, 1.0
-        size = effective_size(raw.FPDFText_GetFontSize(textpage.raw, index), a, b, c, d)
+        size = char_size(textpage, index)
         box = textpage.get_charbox(index)
         return Glyph(page, self.text[position], size, box, self._device(page, box))
 

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import PdfFile, opened
-from .legibility import effective_size
+from .legibility import char_size
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in PDF points (y up)
 MM = 72 / 25.4
@@ -326,7 +326,6 @@ def _chars(textpage, raw, objects: dict) -> tuple[list[Char], list[Run]]:
     chars: list[Char] = []
     runs: list[Run] = []
     by_object: dict[int, int] = {}
-    matrix = raw.FS_MATRIX()
     index = 0
     for char in text:
         i = index
@@ -337,11 +336,7 @@ def _chars(textpage, raw, objects: dict) -> tuple[list[Char], list[Run]]:
         address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
         if address is None:
             continue
-        if raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix)):
-            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        else:
-            a, b, c, d = 1.0, 0.0, 0.0, 1.0
-        size = effective_size(raw.FPDFText_GetFontSize(textpage.raw, i), a, b, c, d)
+        size = char_size(textpage, i)
         box = textpage.get_charbox(i)
         run = by_object.get(address)
         if run is None:
