@@ -42,6 +42,16 @@ V2_EDITS = [
 ]
 
 
+class Clock:
+    """A clock for the review page's time limits (`create_app(clock=...)`), set by the test: 1000 s to begin with."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass(frozen=True)
 class Builds:
     v1: Path  # an output folder: 513770.en.pdf, 513770.zh-CN.pdf, manifest.json

@@ -29,19 +29,11 @@ from factsheets.review.security import CLIENT_FAILURES, LOGIN_FORM_SECONDS  # no
 from factsheets.review.store import Store  # noqa: E402
 
 from . import review_support  # noqa: E402
-from .review_support import USERS, Server, http, login_form, post_login  # noqa: E402
+from .review_support import USERS, Clock, Server, http, login_form, post_login  # noqa: E402
 
 builds, project = review_support.builds, review_support.project  # fixtures
 
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def client_of(project, address: str = "testclient", **options) -> TestClient:

@@ -18,19 +18,11 @@ from factsheets.review.app import create_app  # noqa: E402
 from factsheets.review.auth import MAX_FAILURES  # noqa: E402
 
 from . import review_support  # noqa: E402
-from .review_support import EVIL_NAME, USERS  # noqa: E402
+from .review_support import EVIL_NAME, USERS, Clock  # noqa: E402
 
 builds, project = review_support.builds, review_support.project  # fixtures
 
 EN, ZH = "513770.en.pdf", "513770.zh-CN.pdf"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def client_of(project, base_url: str = "http://testserver", **options) -> TestClient:
