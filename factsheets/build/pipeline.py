@@ -7,6 +7,8 @@ the in-memory part for scripts. The CLI calls these; they never call the CLI.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -46,12 +48,21 @@ def missing_texts(fund: FundFile, variant: Variant) -> list[str]:
 def render_document(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None,
                     document: str = "factsheet") -> Document:
     """Render and verify one document in memory; raise BuildError rather than return an incomplete one."""
+    with rendered_pdf(fund, variant, renderer, document) as (rendered, _):
+        return rendered
+
+
+@contextmanager
+def rendered_pdf(fund: FundFile, variant: Variant | str, renderer: Renderer | None = None,
+                 document: str = "factsheet") -> Iterator[tuple[Document, PdfFile]]:
+    """`render_document`, its PDF held open with what the checks read of it, for more rules on the same reading
+    (`check --render`)."""
     variant = parse_variant(variant) if isinstance(variant, str) else variant
     if missing := missing_texts(fund, variant):
         raise BuildError(fund.code, [f"{path}: missing, needed for the {variant.name} variant" for path in missing])
     rendered = (renderer or default_renderer()).render(fund, variant, document)
     with PdfFile(rendered.pdf) as pdf:  # read back once, by every check below
-        return _verified(fund, rendered, pdf, document_type(document), renderer)
+        yield _verified(fund, rendered, pdf, document_type(document), renderer), pdf
 
 
 def _verified(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, renderer: Renderer | None) -> Document:

@@ -3,6 +3,7 @@ templates and styles, and the PDF rules and the cross-document rules run on what
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -11,13 +12,12 @@ from ..documents.types import FACTSHEET, KID, Target, document_type
 from ..documents.variants import Variant, parse_variant
 from ..errors import BuildError, FactsheetError
 from ..fund.model import FundFile
-from ..pdf.document import PdfFile
 from ..render.renderer import Renderer
 from ..rules.base import Finding
 from ..rules.check import build_error_findings, check_pdf_bytes
 from ..rules.consistency import compare_documents, printed_figures
 from ..rules.pdf import RenderFailed
-from .pipeline import default_renderer, plan, render_document
+from .pipeline import default_renderer, plan, rendered_pdf
 
 DEFAULT_DOCUMENTS = (FACTSHEET.name, KID.name)  # without --doc: the factsheets, and a KID where there is PRIIPs data
 
@@ -34,7 +34,7 @@ def render_findings(fund: FundFile, file: str, variants: list | dict | None, ren
                     documents: tuple[str, ...] = ("factsheet", KID.name)) -> list[Finding]:
     """Render each document of the fund in memory (writing nothing) as `build` does (`pipeline.plan`: the
     documents and variants it would build; `variants` for every document type, or per type in a dict, each
-    fund's own where None), through `pipeline.render_document` and its verification of every statement,
+    fund's own where None), through `pipeline.rendered_pdf` (`render_document`'s) and its verification of every statement,
     and run the PDF rules on the result; then the cross-document rules (`rules.consistency`) on what the
     documents print. A fund's PRIIPs KID is rendered whatever its length (KD001 says when it is too long)."""
     findings: list[Finding] = []
@@ -56,17 +56,17 @@ def render_findings(fund: FundFile, file: str, variants: list | dict | None, ren
         if why:  # skipped by `build` too
             continue
         variant, name = target.variant, target.name
-        try:
-            document = render_document(fund, variant, renderer, target.document)
-        except BuildError as error:
-            findings += build_error_findings(error, file, fund, Target(target.document, variant))
-            continue
-        except (FactsheetError, TemplateError) as error:
-            rule = RenderFailed()
-            findings.append(Finding(rule.code, rule.name, rule.severity, f"{name}: {type(error).__name__}: {error}",
-                                    file, fund.code))
-            continue
-        with PdfFile(document.pdf) as pdf:  # read once for the PDF rules and the printed figures
+        with ExitStack() as stack:
+            try:  # the PDF read once: by the build's own checks, the PDF rules and the printed figures
+                _, pdf = stack.enter_context(rendered_pdf(fund, variant, renderer, target.document))
+            except BuildError as error:
+                findings += build_error_findings(error, file, fund, Target(target.document, variant))
+                continue
+            except (FactsheetError, TemplateError) as error:
+                rule = RenderFailed()
+                findings.append(Finding(rule.code, rule.name, rule.severity, f"{name}: {type(error).__name__}: {error}",
+                                        file, fund.code))
+                continue
             for finding in check_pdf_bytes(pdf, file, fund=fund, langs=variant.langs, document=target.document,
                                            last_page_min_fill=(renderer or default_renderer()).last_page_min_fill):
                 finding.message = f"{name}: {finding.message}"
