@@ -174,6 +174,23 @@ def test_a_style_that_breaks_the_layout_fails_the_build_naming_the_rule(fund, cs
     assert not list(out.glob("*.pdf"))
 
 
+def test_a_deeper_foot_margin_keeps_the_running_footer_out_of_the_template_s_sections(tmp_path):
+    """The template rules read a page's body above its margin box (/ArtBox), wherever a house style sets it: with a
+    foot margin of 32 mm, the footer ("Page 2 of 3") still stands under it and in no section's text."""
+    from factsheets.pdf.conformance import runs
+    from factsheets.pdf.document import PdfFile
+
+    config = _project(tmp_path, "@page { margin-bottom: 32mm; }")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(FUNDS / "LU0000990301.yaml"), "--doc", "kfs,kid", "--out", str(out),
+                                      "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    for path in sorted(out.glob("*.pdf")):
+        with PdfFile(path.read_bytes()) as pdf:
+            read = [run.text for run in runs(pdf)]
+        assert read and not [text for text in read if re.search(r"Page \d of \d|第\d頁", text)], (path.name, read[-3:])
+
+
 def test_the_build_reports_the_layout_it_chose_in_its_output_and_manifest(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(FUNDS / "990101.yaml"), str(ETF), "--lang", "bilingual", "--out", str(out),

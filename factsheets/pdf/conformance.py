@@ -31,7 +31,9 @@ from ..documents.regulatory import Part, Row, Template
 from .document import PdfFile
 from .text import Span, normalise
 
-FOOTER_PT = 45  # points: the band at the page's foot where the running footer (fund name, page numbers) stands
+# Points: the band at the page's foot where the running footer (fund name, page numbers) stands, in a PDF whose pages
+# declare no margin box (/ArtBox, which factsheets writes: there the footer is what stands wholly under it).
+FOOTER_PT = 45
 
 Locator = Callable[[str], dict[tuple[str, str], list[Span]]]  # statement (id, lang) -> spans in normalised text
 
@@ -114,10 +116,12 @@ def _read_runs(pdf: PdfFile) -> list[Run]:
     name = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     for number, page in enumerate(pdf.pdfium, 1):
+        art = page.get_artbox(fallback_ok=False)
+        footer = art[1] + 0.5 if art is not None else FOOTER_PT  # runs whose top is under it are the footer's
         textpage = page.get_textpage()
         for left, bottom, right, top in _lines(textpage.get_rect(i) for i in range(textpage.count_rects())):
             text = textpage.get_text_bounded(left, bottom, right, top).strip()
-            if not text or top < FOOTER_PT:
+            if not text or top <= footer:
                 continue
             index = textpage.get_index(left + 0.5, (bottom + top) / 2, 1.0, 1.0)
             if index is None or index < 0:  # no character at its left edge: its middle
