@@ -11,13 +11,8 @@ from decimal import Decimal
 
 from ..fund.model import FundFile, RedemptionTier, ShareClass, SubscriptionTier
 from .kfs_hk import FactRow, per_class
-from .localise import Localiser
+from .localise import N_, Localiser
 from .regulatory import Template
-
-
-def N_(msgid: str) -> str:
-    return msgid
-
 
 NOT_CHARGED = N_("Not charged")
 TEXT_ROWS = (("objective", "objective"), ("scope", "scope"), ("strategy", "strategy"), ("benchmark", "benchmark"),

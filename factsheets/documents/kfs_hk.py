@@ -12,13 +12,8 @@ from decimal import Decimal
 from typing import Callable
 
 from ..fund.model import Distribution, FundFile, LegalForm, ShareClass
-from .localise import Localiser
+from .localise import N_, Localiser
 from .regulatory import Part, Template
-
-
-def N_(msgid: str) -> str:
-    return msgid
-
 
 # Which of a row's accepted labels a fund's facts choose (the template's first otherwise).
 ROLE_LABEL = {"trustee": 0, "custodian": 1, "depositary": 2}  # Trustee, Custodian, Depositary (and their fees)
