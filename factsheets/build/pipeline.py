@@ -24,7 +24,7 @@ from ..files import write_atomic
 from ..fund.load import data_from_bytes, read_bytes
 from ..fund.model import FundFile
 from ..fund.validate import validate_data, with_history
-from ..pdf.conformance import conformance, share_class_names
+from ..pdf.conformance import departures
 from ..pdf.document import PdfFile
 from ..pdf.layout import LAST_PAGE_MIN_FILL, overflow
 from ..pdf.legibility import judge
@@ -91,12 +91,8 @@ def _verified(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentT
 def template_departures(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, decoys: list[str]) -> list:
     """How a key facts document or KID departs from its regulator's template (`pdf.conformance`: a section, a row
     or a statement out of place, missing or empty), read in the finished PDF; nothing for a factsheet."""
-    template = template_for(dtype.name, dtype.library(fund))
-    lang = rendered.variant.primary
-    if template is None or len(rendered.variant.langs) != 1 or lang not in template.languages():
-        return []
-    return conformance(pdf, template, lang, fund=fund, classes=share_class_names(fund, lang),
-                       locator=lambda text: place(text, rendered.statements, decoys))
+    return departures(pdf, template_for(dtype.name, dtype.library(fund)), tuple(rendered.variant.langs), fund,
+                      lambda text: place(text, rendered.statements, decoys))
 
 
 def _layout(fund: FundFile, rendered: Document, pdf: PdfFile, dtype: DocumentType, renderer: Renderer) -> tuple[list, list[str]]:

@@ -458,3 +458,13 @@ def conformance(pdf: PdfFile, template: Template, lang: str, *, fund=None, class
     in per-class rows; `locator` finds the statements (as the judge and `verify` place them)."""
     pages = len(pdf.pdfium)
     return Reader(pdf, template, lang, pages, fund, classes, locator).read()
+
+
+def departures(pdf: PdfFile, template: Template | None, langs: tuple[str, ...], fund, locator: Locator) -> list[Nonconformity]:
+    """`conformance` of a document in `langs`, the fund's classes named as a document in its language names them:
+    nothing where no template applies (a factsheet) or the document is in several languages or one the template
+    does not give (the build's check and the RT rules alike)."""
+    if template is None or len(langs) != 1 or langs[0] not in template.languages():
+        return []
+    classes = share_class_names(fund, langs[0]) if fund is not None else None
+    return conformance(pdf, template, langs[0], fund=fund, classes=classes, locator=locator)

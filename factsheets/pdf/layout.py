@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .document import PdfFile
+from .legibility import overlap_share
 from .pages import HEADINGS, MM, Box, Layout, Page, Run
 from .text import pdf_pages_text
 
@@ -105,15 +106,6 @@ def _box(box: Box) -> str:
 
 # -- collisions -------------------------------------------------------------------------------------------------
 
-def _overlap(a: Box, b: Box) -> float:
-    """The area two boxes share, as a share of the smaller one's."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    area = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width * height / area if area > 0 else 0.0
-
 
 def collisions(layout: Layout) -> list[Spot]:
     """Characters drawn over characters of another line or label (more than a quarter of the smaller's box),
@@ -142,7 +134,7 @@ def _page_collisions(layout: Layout, page: Page) -> list[str]:
                 break
             if _same_label(page, i, a, j, b):
                 continue
-            if _overlap(a.box, b.box) > 0 and any(_overlap(x.box, y.box) > 0.25 for x in chars.get(i, ()) for y in chars.get(j, ())):
+            if overlap_share(a.box, b.box) > 0 and any(overlap_share(x.box, y.box) > 0.25 for x in chars.get(i, ()) for y in chars.get(j, ())):
                 found.append(f"{_quote([_text(page, a)])} and {_quote([_text(page, b)])} are drawn over each other")
                 continue
             gap = _gap(a, b)

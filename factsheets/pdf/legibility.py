@@ -331,14 +331,19 @@ def _luminance(rgb):
     return 0.2126 * _LINEAR[rgb[..., 0]] + 0.7152 * _LINEAR[rgb[..., 1]] + 0.0722 * _LINEAR[rgb[..., 2]]
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    """Boxes (left, bottom, right, top) that share more than a quarter of the smaller one."""
+def overlap_share(a: Box, b: Box) -> float:
+    """The area two boxes (left, bottom, right, top) share, as a share of the smaller one's."""
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     if width <= 0 or height <= 0:
-        return False
+        return 0.0
     area = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return area > 0 and width * height > 0.25 * area
+    return width * height / area if area > 0 else 0.0
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    """Boxes that share more than a quarter of the smaller one."""
+    return overlap_share(a, b) > 0.25
 
 
 # -- the judge -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import ClassVar, Iterable
 
 from ..documents.regulatory import template_for
 from ..documents.types import KID
-from ..pdf.conformance import Nonconformity, conformance, share_class_names
+from ..pdf.conformance import Nonconformity, departures
 from ..pdf.inspection import locate
 from .base import REGISTRY, Finding, PdfContext, Rule, register
 
@@ -29,14 +29,11 @@ def nonconformities(ctx: PdfContext) -> list[Nonconformity]:
 
 
 def _read(ctx: PdfContext) -> list[Nonconformity]:
-    template = template_for(ctx.document, ctx.library) if ctx.library else None
-    if template is None or ctx.opened is None or len(ctx.langs) != 1 or ctx.langs[0] not in template.languages():
+    if ctx.opened is None or not ctx.library:
         return []
-    lang = ctx.langs[0]
     decoys = ctx.fund.free_texts(ctx.langs) if ctx.fund is not None else []
-    classes = share_class_names(ctx.fund, lang) if ctx.fund is not None else None
-    return conformance(ctx.opened, template, lang, fund=ctx.fund, classes=classes,
-                       locator=lambda text: locate(text, ctx.expected, decoys))
+    return departures(ctx.opened, template_for(ctx.document, ctx.library), tuple(ctx.langs), ctx.fund,
+                      lambda text: locate(text, ctx.expected, decoys))
 
 
 class TemplateRule(Rule):
