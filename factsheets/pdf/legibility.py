@@ -86,6 +86,18 @@ def effective_size(font_size: float, a: float, b: float, c: float, d: float) -> 
     return font_size * min(abs(a * d - b * c) / along, along)
 
 
+def transform_box(box: Box, m: tuple[float, ...]) -> Box:
+    """The box around `box`'s four corners mapped by the affine matrix m = (a, b, c, d, e, f) (PDF's convention)."""
+    if m == (1, 0, 0, 1, 0, 0):
+        return box
+    a, b, c, d, e, f = m
+    xs, ys = [], []
+    for x, y in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
+        xs.append(a * x + c * y + e)
+        ys.append(b * x + d * y + f)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def char_size(textpage, index: int) -> float:
     """The size PDFium's character `index` of `textpage` is drawn at (`effective_size` of its font size and matrix;
     a character without a matrix as set)."""
@@ -171,12 +183,7 @@ class PdfReading:
         page-to-device mapping (crop box, rotation), so that glyphs and rasters agree."""
         if page not in self._mappings:
             self._mappings[page] = self._mapping(page)
-        a, b, c, d, e, f = self._mappings[page]
-        xs, ys = [], []
-        for x, y in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
-            xs.append(a * x + c * y + e)
-            ys.append(b * x + d * y + f)
-        return min(xs), min(ys), max(xs), max(ys)
+        return transform_box(box, self._mappings[page])
 
     def _mapping(self, page: int) -> tuple[float, ...]:
         """The affine page-to-raster mapping, from PDFium's FPDF_PageToDevice on a raster 64 times

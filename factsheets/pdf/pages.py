@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from .document import PdfFile, opened
-from .legibility import char_size
+from .legibility import char_size, transform_box
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in PDF points (y up)
 MM = 72 / 25.4
@@ -289,7 +289,7 @@ def _objects(page, raw, mcids: dict[int, int], elements: list[Element], objects:
                 if box is None:
                     continue
                 name = {raw.FPDF_PAGEOBJ_PATH: "path", raw.FPDF_PAGEOBJ_IMAGE: "image"}.get(kind, "shading")
-                drawings.append(Drawing(name, _transform(box, matrix), figure_of(elements, element)))
+                drawings.append(Drawing(name, transform_box(box, matrix), figure_of(elements, element)))
 
     walk(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), (1, 0, 0, 1, 0, 0), None)
 
@@ -306,17 +306,6 @@ def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float,
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def _transform(box: Box, m: tuple[float, ...]) -> Box:
-    if m == (1, 0, 0, 1, 0, 0):
-        return box
-    a, b, c, d, e, f = m
-    xs, ys = [], []
-    for x, y in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
-        xs.append(a * x + c * y + e)
-        ys.append(b * x + d * y + f)
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _chars(textpage, raw, objects: dict) -> tuple[list[Char], list[Run]]:
